@@ -1,0 +1,141 @@
+"""Pydantic v2 configuration models: the single source of truth for defaults, bounds and descriptions.
+
+Every model is frozen (hashable, usable as a cache key), forbids unknown fields and rejects NaN/inf.
+The app derives slider bounds, URL parameters and presets from these fields; notebook users validate
+plain dicts or JSON with ``RunConfig.model_validate`` / ``model_validate_json``.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+OptimizerName = Literal["adam", "adamw", "ademamix", "simplified_ademamix", "sgd_momentum", "nesterov"]
+ObjectiveName = Literal["rosenbrock", "trap", "beale", "himmelblau", "quadratic", "saddle", "rastrigin", "custom"]
+LRScheduleName = Literal["constant", "warmup_cosine", "linear_decay"]
+Beta3SchedulerName = Literal["half_life", "linear"]
+
+MAX_STEPS = 100_000
+MAX_EXPRESSION_LENGTH = 300
+COORD_LIMIT = 1e6  # start points and initial buffers must be ordinary numbers
+
+Vec2 = tuple[
+    float,
+    float,
+]
+
+
+class FrozenModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, validate_default=True)
+
+
+def _check_vec2(value: Vec2 | None, what: str) -> None:
+    if value is not None and any(abs(c) > COORD_LIMIT for c in value):
+        raise ValueError(f"{what} must lie within ±{COORD_LIMIT:g}, got {value}")
+
+
+class ObjectiveConfig(FrozenModel):
+    """Which 2D loss surface to optimise, with its parameters (each used by the objective it names)."""
+
+    name: ObjectiveName = Field("rosenbrock", description="Loss surface")
+    rosenbrock_a: float = Field(1.0, ge=-5.0, le=5.0, description="Rosenbrock a: minimum at (a, a²)")
+    rosenbrock_b: float = Field(100.0, ge=0.0, le=1000.0, description="Rosenbrock b: steepness of the valley walls")
+    kappa: float = Field(10.0, ge=1.0, le=1e4, description="Quadratic condition number κ")
+    angle_deg: float = Field(30.0, ge=-90.0, le=90.0, description="Quadratic rotation angle in degrees")
+    rastrigin_amplitude: float = Field(10.0, ge=0.0, le=50.0, description="Rastrigin cosine amplitude A")
+    expression: str = Field(
+        "x**2 + 3*y**2",
+        max_length=MAX_EXPRESSION_LENGTH,
+        description="Custom f(x, y): numbers, x, y, + - * / **, parentheses and sin cos tan exp log sqrt tanh abs …",
+    )
+    x_range: Vec2 = Field((-3.0, 3.0), description="Custom objective: plotted x range")
+    y_range: Vec2 = Field((-3.0, 3.0), description="Custom objective: plotted y range")
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> "ObjectiveConfig":
+        for what, (lo, hi) in (("x_range", self.x_range), ("y_range", self.y_range)):
+            if not lo < hi:
+                raise ValueError(f"{what} must be increasing, got ({lo}, {hi})")
+            _check_vec2((lo, hi), what)
+        return self
+
+
+class OptimizerConfig(FrozenModel):
+    """One optimizer and its hyperparameters. Fields an optimizer does not use are ignored by it."""
+
+    name: OptimizerName = Field("ademamix", description="Update rule")
+    lr: float = Field(0.01, gt=0.0, le=10.0, description="Peak learning rate η")
+    beta1: float = Field(0.9, ge=0.0, lt=1.0, description="β1: fast EMA of gradients (momentum for SGD)")
+    beta2: float = Field(0.999, ge=0.0, lt=1.0, description="β2: EMA of squared gradients")
+    beta3: float = Field(0.9999, ge=0.0, lt=1.0, description="β3: slow EMA of gradients (AdEMAMix)")
+    alpha: float = Field(5.0, ge=0.0, le=1000.0, description="α: weight of the slow EMA (AdEMAMix)")
+    t_alpha_beta3: int = Field(0, ge=0, le=10 * MAX_STEPS,
+                               description="T_α,β3: warm-up length of α and β3 in steps; 0 = no schedules")
+    beta3_scheduler: Beta3SchedulerName = Field(
+        "half_life", description="β3 warm-up: the paper's half-life interpolation, or linear in β (Fig. 7)")
+    eps: float = Field(1e-8, ge=0.0, le=1.0, description="ε added to sqrt(ν̂), outside the square root")
+    weight_decay: float = Field(0.0, ge=0.0, le=10.0, description="λ: decoupled weight decay, multiplied by η")
+    bias_correction: bool = Field(True, description="Divide m1 and ν by (1−β^t) (Adam's bias correction)")
+    lr_schedule: LRScheduleName = Field("constant", description="Learning-rate schedule η(t)")
+    warmup_steps: int = Field(0, ge=0, le=MAX_STEPS, description="Linear warm-up steps (warmup_cosine)")
+    lr_final_ratio: float = Field(0.0, ge=0.0, le=1.0, description="η at the last step as a fraction of peak η")
+    initial_m1: Vec2 | None = Field(None, description="m1 at step 0 (None = zeros); Fig. 18 starts with momentum")
+    initial_m2: Vec2 | None = Field(None, description="m2 at step 0 (None = zeros)")
+    initial_nu: Vec2 | None = Field(None, description="ν at step 0 (None = zeros); must be ≥ 0")
+
+    @model_validator(mode="after")
+    def _buffers_ok(self) -> "OptimizerConfig":
+        _check_vec2(self.initial_m1, "initial_m1")
+        _check_vec2(self.initial_m2, "initial_m2")
+        _check_vec2(self.initial_nu, "initial_nu")
+        if self.initial_nu is not None and min(self.initial_nu) < 0:
+            raise ValueError(f"initial_nu must be non-negative, got {self.initial_nu}")
+        return self
+
+
+class RunConfig(FrozenModel):
+    """One optimisation run: objective, optimizer, start point, length and gradient noise."""
+
+    objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig)
+    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
+    start: Vec2 | None = Field(None, description="Start point (None = the objective's default start)")
+    steps: int = Field(1000, ge=1, le=MAX_STEPS, description="Number of optimizer steps")
+    noise_sigma: float = Field(0.0, ge=0.0, le=1e3, description="σ of additive Gaussian gradient noise")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the gradient noise")
+
+    @model_validator(mode="after")
+    def _start_ok(self) -> "RunConfig":
+        _check_vec2(self.start, "start")
+        return self
+
+
+SweepParam = Literal[
+    "lr", "beta1", "beta2", "beta3", "alpha", "t_alpha_beta3", "eps", "weight_decay",
+    "noise_sigma", "start_x", "start_y",
+]
+
+
+class SweepAxis(FrozenModel):
+    """A grid axis: `num` values of one hyperparameter from `low` to `high`, log- or linearly spaced."""
+
+    param: SweepParam = Field("alpha", description="Swept quantity")
+    low: float = Field(1.0, description="First value")
+    high: float = Field(10.0, description="Last value")
+    num: int = Field(16, ge=1, le=256, description="Number of grid values")
+    log: bool = Field(False, description="Log-spaced values (both ends must be > 0)")
+
+    @model_validator(mode="after")
+    def _range_ok(self) -> "SweepAxis":
+        if self.log and (self.low <= 0 or self.high <= 0):
+            raise ValueError(f"a log axis needs positive ends, got {self.low} … {self.high}")
+        return self
+
+
+class SweepConfig(FrozenModel):
+    """A one- or two-dimensional grid of runs around `base`, reduced to per-cell metrics."""
+
+    base: RunConfig = Field(default_factory=RunConfig)
+    x: SweepAxis = Field(default_factory=SweepAxis)
+    y: SweepAxis | None = Field(None, description="Second axis (None = a 1D sweep)")
+    tolerance: float = Field(1e-3, gt=0.0, le=10.0,
+                             description="ε: a run has converged once within this distance of a minimum")
