@@ -44,8 +44,8 @@ def _half_life_or_none(beta: float | None) -> float | None:
     return None if beta is None else float(half_life(beta))
 
 
-# The schedules are jnp code. Run eagerly on arrays, every new length compiles each primitive again (~1 s per
-# new t on a slider), so they are evaluated by one jitted function on fixed-size chunks: compiled once per schedule.
+# The schedules are jnp code. Run eagerly on arrays, every new length compiles each primitive again (about a second
+# per new t on a slider), so they are evaluated by one jitted function on fixed-size chunks: compiled once per schedule.
 _CHUNK = 8192
 
 
@@ -117,6 +117,11 @@ class Kernel:
 
     ``total = fast + slow``. Arrays are read-only and indexed by ``lags`` = 0..t−1. Fields that do not apply to an
     optimizer are None (e.g. ``beta3_t`` for Adam). Half-lives use the paper's convention ln 0.5 / ln β − 1.
+
+    fast_mass, slow_mass      sums of the two components (AdEMAMix: 1 and α_t (1 − Π β3_j))
+    fast_beta, slow_beta      decay rate of each component at step t (AdEMAMix: β1 and β3_t)
+    alpha_t, beta3_t          the scheduled α and β3 at step t (AdEMAMix; simplified AdEMAMix reports its α)
+    fast_label, slow_label    what each component is, for legends ("none" for an all-zero component)
     """
 
     t: int

@@ -359,3 +359,32 @@ def test_nested_vs_sum_fig31():
     np.testing.assert_allclose(average["sum"], out["sum"] / 2, rtol=1e-15)
     # The sum keeps weight on old gradients; the nested EMA's tail dies like 0.9^k.
     assert out["sum"][200] > 100 * out["nested"][200]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The engine's own update rule has the same kernel (guards against the two drifting apart)
+# --------------------------------------------------------------------------------------------------------------------
+
+ENGINE_CASES = [
+    dict(name="adam"), dict(name="adamw", bias_correction=False), dict(name="sgd_momentum"),
+    dict(name="nesterov"), dict(name="simplified_ademamix", beta1=0.95, alpha=2.0),
+    dict(name="ademamix", alpha=6.0, beta3=0.99, t_alpha_beta3=30),
+    dict(name="ademamix", alpha=6.0, beta3=0.999, t_alpha_beta3=50, beta3_scheduler="linear", beta1=0.0),
+]
+
+
+@pytest.mark.parametrize("params", ENGINE_CASES, ids=lambda p: p["name"])
+def test_engine_update_has_the_kernel(params):
+    from dynamics import optimizers
+
+    # A tiny impulse and ε = 1 make the denominator 1 up to ~1e-9, so the update direction is the numerator.
+    cfg = OptimizerConfig(lr=1.0, eps=1.0, **params)
+    t, scale = 40, 1e-9
+    rule, hyper = optimizers.rule_of(cfg), optimizers.hyper_of(cfg, t)
+    kernel = optimizer_kernel(cfg, t)
+    for lag in (0, 1, 5, 39):
+        state, params_ = optimizers.init(cfg), np.zeros(2)
+        for s in range(1, t + 1):
+            g = np.full(2, scale if s == t - lag else 0.0)
+            step, state, _ = optimizers.update(rule, g, state, params_, hyper, s)
+        np.testing.assert_allclose(-np.asarray(step) / scale, kernel.total[lag], rtol=1e-7, atol=1e-300)
