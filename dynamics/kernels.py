@@ -328,7 +328,8 @@ def beta3_scheduler_curves(
 ) -> dict[str, object]:
     """Fig. 7: β3 over x = t/T ∈ [0, 1] for the paper's half-life scheduler and the linear one, per β_end.
 
-        half_life:  β3(x) = β((1−x) t_half(β_start) + x t_half(β_end)),   t_half(β) = ln 0.5/ln β − 1, β(τ) = 0.5^(1/(τ+1))
+        half_life:  β3(x) = β((1−x) t_half(β_start) + x t_half(β_end)),
+                    t_half(β) = ln 0.5/ln β − 1,  β(τ) = 0.5^(1/(τ+1))
         linear:     β3(x) = (1−x) β_start + x β_end
     Returns {"x": x, "half_life": {β_end: β3(x)}, "linear": {β_end: β3(x)}}.
     """
