@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -152,7 +153,9 @@ def _check_length_and_brackets(src: _Source) -> None:
 
 def _parse_syntax(src: _Source) -> ast.expr:
     try:
-        return ast.parse(src.text, mode="eval").body
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for 1if: not the user's concern here
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return ast.parse(src.text, mode="eval").body
     except SyntaxError as err:
         where = src.where(err.lineno, None if err.offset is None else err.offset - 1)  # offset: 1-based chars
         raise FormulaError(f"syntax error {where}: {err.msg}") from None
