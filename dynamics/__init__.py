@@ -6,3 +6,4 @@ jax.config.update("jax_enable_x64", True)  # exactness against the references ne
 from .config import ObjectiveConfig, OptimizerConfig, RunConfig, SweepAxis, SweepConfig  # noqa: E402
 from .objectives import Objective, get_objective  # noqa: E402
 from .simulate import Trajectory, simulate  # noqa: E402
+from .sweeps import SweepResult, cell_config, run_sweep  # noqa: E402

@@ -127,8 +127,30 @@ class SweepAxis(FrozenModel):
     @model_validator(mode="after")
     def _range_ok(self) -> "SweepAxis":
         if self.log and (self.low <= 0 or self.high <= 0):
-            raise ValueError(f"a log axis needs positive ends, got {self.low} … {self.high}")
+            raise ValueError(f"a log axis of {self.param} needs positive ends, got {self.low} … {self.high}")
         return self
+
+    def values(self) -> "np.ndarray":
+        """The grid values (float64); rounded to integers for integer fields such as t_alpha_beta3."""
+        import numpy as np
+
+        spaced = (np.geomspace if self.log else np.linspace)(self.low, self.high, self.num)
+        return np.round(spaced) if self.param == "t_alpha_beta3" else spaced  # an integer field
+
+    def applied(self, base: "RunConfig", value: float) -> "RunConfig":
+        """`base` with this axis' quantity set to `value`, validated by the models (raises ValidationError)."""
+        data = base.model_dump()
+        if self.param in ("start_x", "start_y"):
+            from .objectives import get_objective  # lazy: objectives imports this module
+
+            start = list(base.start if base.start is not None else get_objective(base.objective).default_start)
+            start[self.param == "start_y"] = float(value)
+            data["start"] = start
+        elif self.param == "noise_sigma":
+            data["noise_sigma"] = float(value)
+        else:
+            data["optimizer"][self.param] = float(value)
+        return RunConfig.model_validate(data)
 
 
 class SweepConfig(FrozenModel):
@@ -139,3 +161,25 @@ class SweepConfig(FrozenModel):
     y: SweepAxis | None = Field(None, description="Second axis (None = a 1D sweep)")
     tolerance: float = Field(1e-3, gt=0.0, le=10.0,
                              description="ε: a run has converged once within this distance of a minimum")
+
+    @model_validator(mode="after")
+    def _axes_ok(self) -> "SweepConfig":
+        from pydantic import ValidationError
+
+        from .optimizers import USED_FIELDS  # lazy: optimizers imports this module
+
+        axes = {"x": self.x} if self.y is None else {"x": self.x, "y": self.y}
+        if self.y is not None and self.y.param == self.x.param:
+            raise ValueError(f"the x and y axes must sweep different quantities, both sweep {self.x.param}")
+        for name, axis in axes.items():
+            optimizer = self.base.optimizer.name
+            if axis.param in OptimizerConfig.model_fields and axis.param not in USED_FIELDS[optimizer]:
+                raise ValueError(f"{name} axis: {optimizer} does not use {axis.param}, sweeping it changes nothing")
+            for value in axis.values():  # every cell must be a valid RunConfig: the models hold the bounds
+                try:
+                    axis.applied(self.base, value)
+                except ValidationError as err:
+                    first = err.errors()[0]
+                    raise ValueError(f"{name} axis: {axis.param} = {value:g} is invalid "
+                                     f"({'.'.join(map(str, first['loc']))}: {first['msg']})") from None
+        return self
