@@ -294,10 +294,16 @@ def _build(node: ast.expr) -> Callable:
     raise AssertionError(f"unvalidated node {type(node).__name__}")  # parse_formula let something through
 
 
-@functools.lru_cache(maxsize=256)
 def compile_formula(text: str) -> Callable:
-    """fn(xy, p) -> float64 scalar for the formula `text` (p is ignored). Cached: same text, same function object,
-    so it can be a static jit argument without recompiling."""
+    """fn(xy, p) -> float64 scalar for the formula `text` (p is ignored); raises FormulaError. Cached: same text,
+    same function object, so it can be a static jit argument without recompiling."""
+    if not isinstance(text, str):  # before the cache, which would raise TypeError on unhashable input
+        raise FormulaError(f"the formula must be a string, got {type(text).__name__}")
+    return _compile_cached(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_cached(text: str) -> Callable:
     body = _build(parse_formula(text))
 
     def formula(xy, p=None):

@@ -146,6 +146,8 @@ def test_formula_error_is_a_value_error_and_positions_are_reported():
 def test_non_strings_are_rejected():
     with pytest.raises(FormulaError, match="string"):
         compile_formula(3)  # type: ignore[arg-type]
+    with pytest.raises(FormulaError, match="string"):
+        compile_formula(["x"])  # type: ignore[arg-type]
 
 
 def test_gradients_jit_and_vmap():
