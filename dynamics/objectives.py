@@ -325,10 +325,11 @@ def _still_grid_minima(fn: Callable, p, xy: np.ndarray, f: np.ndarray, cell: np.
 def find_minima(objective: Objective) -> tuple[Minimum, ...]:
     """Numerically located minima of `objective` inside its box, lowest first (at most 10).
 
-    Grid cells of a 201×201 grid that are strictly below their 8 neighbours are refined by a compass search and then
-    damped Newton steps in float64, deduplicated and kept if inside the box. Those as low as the lowest (up to round-off) are "global", the
-    rest "local". Minima on the box edge are not reported, and non-isolated ones (a flat valley floor) are missed or
-    only sampled; a surface without a minimum in the box gives ().
+    Points of a 201×201 grid that are strictly below their 8 neighbours (the lowest 32) are refined by a compass
+    search and then damped Newton steps in float64, deduplicated and kept if inside the box and still no higher than
+    their surroundings. Those as low as the lowest (up to round-off) are "global", the rest "local". Minima on the
+    box edge are not reported, and non-isolated ones (a flat valley floor) are missed or only sampled; a surface
+    without a minimum in the box gives ().
     """
     p = jnp.asarray(objective.params, dtype=jnp.float64)
     starts, cell = _grid_local_minima(objective, p)

@@ -269,7 +269,8 @@ def test_property_smooth_formulas_match_numpy(text, x, y):
 def any_formulas(allow_bad: bool = True) -> st.SearchStrategy[str]:
     """Grammar-shaped text: allowed pieces (with any numbers, so also overflow, nan and inf values) and, if
     `allow_bad`, sometimes forbidden ones."""
-    good_leaves = st.one_of(st.sampled_from(["x", "y", "pi", "e"]), st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    any_float = st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    good_leaves = st.one_of(st.sampled_from(["x", "y", "pi", "e"]), any_float,
                             st.integers(-10**30, 10**30).map(str),
                             st.sampled_from(["0", "1e308", "1e-320", "1_0", "0x1f", "0o7", "0b1", "2.5e-3"]))
     bad_leaves = st.sampled_from(["z", "'s'", "True", "None", "x.real", "x[0]", "1j", "...", "__name__", "1e309",
