@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 OptimizerName = Literal["adam", "adamw", "ademamix", "simplified_ademamix", "sgd_momentum", "nesterov"]
 ObjectiveName = Literal["rosenbrock", "trap", "beale", "himmelblau", "quadratic", "saddle", "rastrigin", "custom"]
@@ -46,10 +46,19 @@ class ObjectiveConfig(FrozenModel):
     expression: str = Field(
         "x**2 + 3*y**2",
         max_length=MAX_EXPRESSION_LENGTH,
-        description="Custom f(x, y): numbers, x, y, + - * / **, parentheses and sin cos tan exp log sqrt tanh abs …",
+        description="Custom f(x, y): numbers, x, y, pi, e, + - * / ** (powers as **), parentheses, "
+                    "sin cos tan arctan sinh cosh tanh exp log sqrt abs, min(a, b), max(a, b)",
     )
     x_range: Vec2 = Field((-3.0, 3.0), description="Custom objective: plotted x range")
     y_range: Vec2 = Field((-3.0, 3.0), description="Custom objective: plotted y range")
+
+    @field_validator("expression")
+    @classmethod
+    def _expression_is_safe(cls, text: str) -> str:
+        from .formula import validate_expression  # formula imports this module's limits
+
+        validate_expression(text)  # FormulaError is a ValueError: pydantic reports it with its position
+        return text
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> "ObjectiveConfig":

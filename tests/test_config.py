@@ -99,3 +99,26 @@ def test_any_valid_config_simulates_without_raising(name, objective, lr, beta1, 
     if traj.diverged_at is not None:
         assert np.all(np.isnan(traj.params[traj.diverged_at:])) and traj.divergence_reason
     assert not math.isnan(traj.loss[0]) or traj.diverged_at == 0
+
+
+@pytest.mark.parametrize("text,fragment", [("__import__('os')", "__import__"), ("x.real", "attribute"),
+                                           ("z + 1", "'z'"), ("x" * 400, "300")])
+def test_unsafe_or_invalid_formulas_are_validation_errors_that_say_what(text, fragment):
+    with pytest.raises(ValidationError) as err:
+        ObjectiveConfig(name="custom", expression=text)
+    assert fragment in str(err.value)
+
+
+FORMULA_PIECES = st.sampled_from(["x", "y", "1", "2.5", "pi", "e", "+", "-", "*", "/", "**", "(", ")", "sin(", "exp(",
+                                  "log(", "sqrt(", "abs(", "max(", ",", " ", "z", ".", "[", "'", "__", "lambda"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=60), st.lists(FORMULA_PIECES, max_size=14).map("".join)))
+def test_random_formula_text_validates_or_raises_validation_error_and_valid_ones_simulate(text):
+    try:
+        objective = ObjectiveConfig(name="custom", expression=text)
+    except ValidationError:
+        return
+    traj = dynamics.simulate(RunConfig(objective=objective, steps=20, optimizer={"name": "adam", "lr": 0.01}))
+    assert traj.params.shape == (21, 2)
