@@ -11,8 +11,8 @@ Why it is fast:
   update rule, swept pair, noise on/off, chunk shape); values, ranges, steps, the base hyperparameters, the start,
   σ and the seed are traced and never recompile.
 - The step count is a traced loop bound (``fori_loop`` → while loop): exactly ``steps`` steps, no bucket, no mask.
-- The carry holds metrics only. A cell whose state stops being finite is frozen at its last finite state and the
-  step is recorded, so a diverging cell never feeds NaN into its own metrics (cells never mix anyway).
+- The carry holds the optimizer state and metrics only. When a cell's state stops being finite the step is recorded
+  and its reported point and loss freeze at the last finite step (cells never mix, so NaN stays in its cell).
 - Grids run in chunks of whole rows of a power-of-two size (every chunk of a sweep has the same shape: no extra
   compile) on one thread per core: XLA runs one call on one core, so two concurrent chunks halve the wall time.
 """
@@ -163,7 +163,8 @@ def _problem(cfg: SweepConfig):
 
 
 class _Cell(NamedTuple):
-    """Carry of one cell: the state after the last finite step, with the loss and gradient there."""
+    """Carry of one cell. theta and loss are those of the last finite step; once the cell has diverged
+    (diverged_at ≥ 0) its state and grad are no longer meaningful and never reported."""
 
     theta: jnp.ndarray
     state: optimizers.OptState
@@ -224,15 +225,15 @@ def _sweep_chunk(xs, ys, knobs, state0, obj_params, seed, minima, tolerance, ste
         theta = cell.theta + delta
         loss, grad = value_and_grad(theta, obj_params)
         alive = cell.diverged_at < 0
-        # The barrier materialises `keep` once: otherwise XLA recomputes it inside each of the seven selects below
-        # (measured: 21.6 → 8.7 ns per configuration-step).
+        # The barrier materialises `keep` once; otherwise XLA fuses its whole computation into every select below
+        # (measured 10.7 → 6.3 ns per configuration-step; 21.6 → 8.7 when all buffers were frozen).
         keep = jax.lax.optimization_barrier(alive & _finite(theta, loss, state))
-        moved = jax.tree.map(lambda new, old: jnp.where(keep, new, old),
-                             (theta, state, loss, grad), (cell.theta, cell.state, cell.loss, cell.grad))
         step_no = i.astype(jnp.int32)
         diverged_at = jnp.where(alive & ~keep, step_no, cell.diverged_at)
         first_hit = jnp.where(keep & (cell.first_hit < 0) & near(theta), step_no, cell.first_hit)
-        return _Cell(*moved, diverged_at, first_hit)
+        # Only what is reported freezes; a dead cell's buffers may run on as NaN (8.9 → 6.3 ns per config-step).
+        return _Cell(jnp.where(keep, theta, cell.theta), state, jnp.where(keep, loss, cell.loss), grad,
+                     diverged_at, first_hit)
 
     grid_step = _on_grid(step, carried=True)
 
