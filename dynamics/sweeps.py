@@ -101,10 +101,15 @@ def _run_chunks(executable, chunk_args: list, progress) -> list[dict]:
     parts: list = [None] * len(chunk_args)
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(chunk_args))) as pool:
         futures = {pool.submit(lambda a: jax.device_get(executable(*a)), a): k for k, a in enumerate(chunk_args)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            parts[futures[future]] = future.result()
-            if progress is not None:
-                progress(done / len(chunk_args))
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                parts[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done / len(chunk_args))
+        except BaseException:  # e.g. the app stops the script from the progress callback: drop the queued chunks
+            for future in futures:
+                future.cancel()
+            raise
     return parts
 
 

@@ -175,3 +175,17 @@ def test_invalid_axes_are_rejected_naming_the_field(kwargs, field):
 def test_log_axis_needs_positive_ends():
     with pytest.raises(ValidationError, match="lr"):
         SweepAxis(param="lr", low=0.0, high=0.1, log=True)
+
+
+def test_an_exception_in_progress_stops_the_sweep(monkeypatch):
+    monkeypatch.setattr(sweeps, "CHUNK_CELLS", 16)
+    monkeypatch.setattr(sweeps, "WORKERS", 1)
+    calls = []
+
+    def stop(fraction):
+        calls.append(fraction)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(ROSENBROCK_ADEMAMIX, progress=stop)
+    assert calls == [1 / 3]
