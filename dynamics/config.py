@@ -148,7 +148,7 @@ class SweepAxis(FrozenModel):
 
     def applied(self, base: "RunConfig", value: float) -> "RunConfig":
         """`base` with this axis' quantity set to `value`, validated by the models (raises ValidationError)."""
-        data = base.model_dump()
+        data = {name: getattr(base, name) for name in RunConfig.model_fields}  # sub-models are not re-validated
         if self.param in ("start_x", "start_y"):
             from .objectives import get_objective  # lazy: objectives imports this module
 
@@ -158,7 +158,7 @@ class SweepAxis(FrozenModel):
         elif self.param == "noise_sigma":
             data["noise_sigma"] = float(value)
         else:
-            data["optimizer"][self.param] = float(value)
+            data["optimizer"] = {**base.optimizer.model_dump(), self.param: float(value)}
         return RunConfig.model_validate(data)
 
 
@@ -180,13 +180,18 @@ class SweepConfig(FrozenModel):
         axes = {"x": self.x} if self.y is None else {"x": self.x, "y": self.y}
         if self.y is not None and self.y.param == self.x.param:
             raise ValueError(f"the x and y axes must sweep different quantities, both sweep {self.x.param}")
+        base = self.base
+        if base.start is None and any(axis.param in ("start_x", "start_y") for axis in axes.values()):
+            from .objectives import get_objective
+
+            base = base.model_copy(update={"start": get_objective(base.objective).default_start})  # once, not per value
         for name, axis in axes.items():
-            optimizer = self.base.optimizer.name
+            optimizer = base.optimizer.name
             if axis.param in OptimizerConfig.model_fields and axis.param not in USED_FIELDS[optimizer]:
                 raise ValueError(f"{name} axis: {optimizer} does not use {axis.param}, sweeping it changes nothing")
             for value in axis.values():  # every cell must be a valid RunConfig: the models hold the bounds
                 try:
-                    axis.applied(self.base, value)
+                    axis.applied(base, value)
                 except ValidationError as err:
                     first = err.errors()[0]
                     raise ValueError(f"{name} axis: {axis.param} = {value:g} is invalid "
