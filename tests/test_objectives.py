@@ -8,10 +8,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 import dynamics  # noqa: F401  (enables float64)
 from dynamics.config import ObjectiveConfig, ObjectiveName
-from dynamics.formula import FormulaError
 from dynamics.objectives import Objective, available_objectives, find_minima, get_objective
 
 BUILT_IN = [n for n in typing.get_args(ObjectiveName) if n != "custom"]
@@ -238,6 +238,6 @@ def test_custom_objective_is_cached_with_a_stable_fn():
     assert custom("x**2 + sin(y)") is custom("x**2 + sin(y)")
 
 
-def test_custom_invalid_expression_raises_formula_error():
-    with pytest.raises(FormulaError, match="'z'"):
+def test_custom_invalid_expression_is_rejected_by_the_config_with_the_parser_message():
+    with pytest.raises(ValidationError, match="name 'z' is not allowed at column 5"):
         custom("x + z")
