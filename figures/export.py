@@ -89,7 +89,10 @@ def chart_config(filename: str, image_format: ImageFormat = "png", *, scale: int
     """Plotly config for every chart: camera button → ``<filename>.png|svg`` at ``scale``×, no logo, no cloud button."""
     if image_format not in ("png", "svg"):
         raise ValueError(f"image_format must be 'png' or 'svg', got {image_format!r}")
+    from .common import PLOTLY_CONFIG  # the app-wide base (tool buttons removed, no logo, no cloud)
+
     return {
+        **PLOTLY_CONFIG,
         "displaylogo": False,
         "showSendToCloud": False,
         "toImageButtonOptions": {"format": image_format, "scale": int(scale), "filename": safe_filename(filename)},

@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 from dynamics.config import OptimizerConfig
 from dynamics.kernels import Kernel, lr_weighted_kernels, nested_vs_sum_kernels, optimizer_kernel, single_ema_kernels
 
-from .style import COMPONENT_DASH, FigureStyle, finish_layout, line_width, run_color
+from .style import COMPONENT_DASH, DEFAULT_STYLE, Style, finish_layout, line_width, run_color
 
 MAX_LAG = 100_000
 DENSE_LAGS = 300
@@ -95,7 +95,7 @@ def mass_text(kernel: Kernel) -> str:
 # ---------------------------------------------------------------------------------------------------------------------
 
 def _kernel_traces(label: str, kernel: Kernel, slot: int, *, log_x: bool, log_y: bool, components: bool,
-                   style: FigureStyle, max_lag: int) -> list[go.Scatter]:
+                   style: Style, max_lag: int) -> list[go.Scatter]:
     color = run_color(slot)
     width = line_width(style)
     n = min(kernel.t, max_lag)
@@ -124,8 +124,8 @@ def _kernel_traces(label: str, kernel: Kernel, slot: int, *, log_x: bool, log_y:
         traces.append(go.Scatter(
             x=lag_x(np.array([hl]), log_x), y=_positive(np.array([values[k]]), log_y), customdata=[hl],
             mode="markers+text", text=[f"t½={_fmt(hl)}"], textposition="top right",
-            textfont=dict(color=color, size=style.font_size - 1),
-            marker=dict(symbol="diamond", size=12 if style.lecture else 9, color=color,
+            textfont=dict(color=color, size=style.font - 1),
+            marker=dict(symbol="diamond", size=style.px(9), color=color,
                         line=dict(color="white", width=1)),
             name=f"{label}: half-life of {'β1' if part == 'fast' else 'β3_t'}", legendgroup=f"run{slot}",
             showlegend=False, meta=dict(run=label, slot=int(slot), component=f"{part}_half_life", beta=beta),
@@ -143,7 +143,7 @@ def kernel_figure(
     log_y: bool = True,
     components: bool = True,
     max_lag: int = MAX_LAG,
-    style: FigureStyle | None = None,
+    style: Style | None = None,
     kernels: Sequence[Kernel] | None = None,
 ) -> go.Figure:
     """Weights of g(t−k) in each run's update numerator at step t (``dynamics.kernels.optimizer_kernel``).
@@ -153,7 +153,7 @@ def kernel_figure(
     α(1−β3^t) for constant schedules). On a log x axis the range is fixed to 1 … ``max_lag`` so that moving t shows
     the kernel growing.
     """
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     slots = list(range(len(runs))) if slots is None else list(slots)
     kernels = list(kernels) if kernels is not None else kernels_for(runs, t)
     fig = go.Figure()
@@ -175,7 +175,7 @@ def kernel_figure(
                          height=560)
 
 
-def _kernel_axes(fig: go.Figure, *, log_x: bool, log_y: bool, max_lag: int, t: int, style: FigureStyle,
+def _kernel_axes(fig: go.Figure, *, log_x: bool, log_y: bool, max_lag: int, t: int, style: Style,
                  y_range: tuple[float, float] | None = None) -> None:
     if log_x:
         fig.update_xaxes(type="log", range=_log_range(1, max(max_lag, 10)), exponentformat="power",
@@ -215,14 +215,14 @@ def kernel_animation_figure(
     log_y: bool = True,
     components: bool = True,
     max_lag: int = MAX_LAG,
-    style: FigureStyle | None = None,
+    style: Style | None = None,
 ) -> go.Figure:
     """``kernel_figure`` over several steps as Plotly frames with a play button and a step slider.
 
     Every frame has the same traces (the half-life markers are dropped); lags beyond t are NaN so the x grid is
     fixed. The y range is fixed over all frames (log y) so the kernel visibly grows and reshapes.
     """
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     slots = list(range(len(runs))) if slots is None else list(slots)
     steps = sorted({max(1, int(s)) for s in steps})
     n = min(max(steps), max_lag)
@@ -278,20 +278,20 @@ def kernel_animation_figure(
                                         args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
         sliders=[dict(active=len(steps) - 1, steps=slider_steps, x=0.2, y=-0.2, len=0.8, xanchor="left",
                       yanchor="top", pad=dict(t=30), currentvalue=dict(prefix="step t = ",
-                                                                      font=dict(size=style.font_size)))],
+                                                                      font=dict(size=style.font)))],
     )
     finish_layout(fig, style, title="EMA kernels over the warm-up: weight on the gradient k steps back", height=640)
     fig.update_layout(margin=dict(b=150, t=100), legend=dict(y=1.0, yanchor="bottom"))
     return fig
 
 
-def _mass_box(t: int, lines: Sequence[str], style: FigureStyle, log_y: bool) -> dict:
+def _mass_box(t: int, lines: Sequence[str], style: Style, log_y: bool) -> dict:
     """The “masses at t” box: bottom-left on log y (empty there: kernels decay to the right), else top-right."""
     where = dict(x=0.01, y=0.02, xanchor="left", yanchor="bottom") if log_y else \
         dict(x=0.99, y=0.99, xanchor="right", yanchor="top")
     return dict(text=f"<b>masses at t = {int(t):,}</b><br>" + "<br>".join(lines), align="left", xref="paper",
                 yref="paper", showarrow=False, bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1,
-                font=dict(size=style.font_size - 1), **where)
+                font=dict(size=style.font - 1), **where)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -305,12 +305,12 @@ def fig3a_data(betas: Sequence[float] = FIG3A_BETAS, t: int = FIG3A_STEPS) -> di
 
 
 def fig3a_figure(betas: Sequence[float] = FIG3A_BETAS, t: int = FIG3A_STEPS, *, log_x: bool = True,
-                 log_y: bool = True, style: FigureStyle | None = None) -> go.Figure:
+                 log_y: bool = True, style: Style | None = None) -> go.Figure:
     """Paper Fig. 3a: single EMAs after t = 10k steps put weight (1−β) β^k on g(t−k) (no bias correction).
 
     No single β both weighs the last few gradients strongly and keeps a non-negligible weight on old ones.
     """
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     data = fig3a_data(betas, t)
     lags = display_lags(t, log_x=log_x)
     fig = go.Figure()
@@ -332,7 +332,7 @@ def fig3a_figure(betas: Sequence[float] = FIG3A_BETAS, t: int = FIG3A_STEPS, *, 
                 x=lag_x(np.array([hl]), log_x), y=_positive(np.array([w[k]]), log_y), mode="markers",
                 customdata=[hl], showlegend=False, name=f"half-life β={beta:g}",
                 meta=dict(beta=float(beta), component="half_life"),
-                marker=dict(symbol="diamond", size=12 if style.lecture else 9, color=color,
+                marker=dict(symbol="diamond", size=style.px(9), color=color,
                             line=dict(color="white", width=1)),
                 hovertemplate="half-life %{customdata:,.1f} steps<extra>β=" + f"{beta:g}</extra>"))
     fig.update_xaxes(type="log" if log_x else "linear", title_text=lag_axis_title(log_x),
@@ -365,7 +365,7 @@ def _even_indices(n: int, points: int = 2000) -> np.ndarray:
 
 
 def fig23_figure(t_total: int = FIG23_T, eta_max: float = FIG23_ETA_MAX, alpha_sum: float = 8.0,
-                 alpha_convex: float = 0.9, *, log_y: bool = False, style: FigureStyle | None = None,
+                 alpha_convex: float = 0.9, *, log_y: bool = False, style: Style | None = None,
                  data: dict[str, dict[str, np.ndarray]] | None = None) -> go.Figure:
     """Paper Fig. 23: how much each gradient g(s) moves the parameters over the whole run, Σ_t η_t · weight.
 
@@ -373,7 +373,7 @@ def fig23_figure(t_total: int = FIG23_T, eta_max: float = FIG23_ETA_MAX, alpha_s
     T steps, linear α warm-up over T. The paper states neither η_max nor T: we use 1e-3 and 256k (they fit the
     axes). With the convex mix the recent gradients lose weight as α grows; with the sum they keep it.
     """
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     data = data or fig23_data(t_total, eta_max, alpha_sum, alpha_convex)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
         f"η(t) (m1 + α m2), α = {alpha_sum:g}", f"η(t) ((1−α) m1 + α m2), α = {alpha_convex:g}"))
@@ -404,11 +404,11 @@ def fig31_data(max_lag: int = 200) -> dict[str, np.ndarray]:
     return nested_vs_sum_kernels(max_lag)
 
 
-def fig31_figure(max_lag: int = 200, *, style: FigureStyle | None = None) -> go.Figure:
+def fig31_figure(max_lag: int = 200, *, style: Style | None = None) -> go.Figure:
     """Paper Fig. 31: a nested EMA (β = 0.9 then 0.4) against the sum of two EMAs (β = 0.9 and 0.999), lags 0–200,
     linear y (left) and log y (right). The nested EMA forgets old gradients as fast as its slower factor; the sum
     keeps a long tail. The paper does not state how the sum is normalised: each EMA has unit mass (sum total 2)."""
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     data = fig31_data(max_lag)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=("linear y", "log y"))
     width = line_width(style)

@@ -16,7 +16,7 @@ from dynamics.config import OptimizerConfig
 from dynamics.kernels import beta3_scheduler_curves
 from dynamics.schedules import alpha_schedule, beta3_schedule, half_life, lr_schedule
 
-from .style import SCHEDULER_DASH, FigureStyle, finish_layout, line_width, run_color
+from .style import DEFAULT_STYLE, SCHEDULER_DASH, Style, finish_layout, line_width, run_color
 
 HAS_SLOW_EMA = ("ademamix",)
 MAX_POINTS = 2000
@@ -79,7 +79,7 @@ def schedules_figure(
     log_x: bool = False,
     one_minus_beta: bool = False,
     log_half_life: bool = False,
-    style: FigureStyle | None = None,
+    style: Style | None = None,
 ) -> go.Figure:
     """Four panels sharing the step axis: β3(t) (configured scheduler solid, the other dotted), α(t),
     half-life of β3(t) and η(t). ``one_minus_beta`` plots 1 − β3 on a log axis instead of β3 (the paper's scheduler
@@ -88,7 +88,7 @@ def schedules_figure(
 
     Runs whose rule has no slow EMA (Adam, …) appear in the η(t) panel only.
     """
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     slots = list(range(len(runs))) if slots is None else list(slots)
     fig = make_subplots(
         rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.14, horizontal_spacing=0.09,
@@ -141,7 +141,7 @@ def schedules_figure(
             fig.add_vline(x=t_warm, line=dict(color="#888", width=1, dash="dot"), row=row, col=col)
         fig.add_annotation(x=t_warm, y=0.02, xref="x2", yref="y2 domain", text=f"T_α,β3 = {t_warm:,} ",
                            showarrow=False, yanchor="bottom", xanchor="left",
-                           font=dict(size=style.font_size - 2, color="#666"))
+                           font=dict(size=style.font - 2, color="#666"))
     if one_minus_beta:
         for trace in fig.data:
             if trace.xaxis == "x" and trace.yaxis == "y":
@@ -172,13 +172,13 @@ def fig7_table(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] =
 
 
 def fig7_figure(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] = FIG7_BETA_ENDS, *,
-                style: FigureStyle | None = None, num: int = 501) -> go.Figure:
+                style: Style | None = None, num: int = 501) -> go.Figure:
     """Paper Fig. 7: β3 over x = t/T from β_start to β_end, the paper's half-life scheduler vs the linear one.
 
     One panel per β_end. The paper's scheduler grows the half-life linearly (β3 rises fast, then slowly); the linear
     one keeps the half-life short for most of the warm-up and multiplies it in the last few percent of it.
     """
-    style = style or FigureStyle()
+    style = style or DEFAULT_STYLE
     table = fig7_table(beta_start, beta_ends, num)
     fig = make_subplots(rows=1, cols=len(beta_ends), horizontal_spacing=0.08,
                         subplot_titles=[f"β_start = {beta_start:g} → β_end = {end:g}" for end in beta_ends])

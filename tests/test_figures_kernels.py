@@ -20,7 +20,7 @@ from figures.kernels import (
     kernel_table_for_export,
     lag_x,
 )
-from figures.style import FigureStyle, run_color
+from figures.style import DEFAULT_STYLE, run_color
 
 
 def t_half(beta):
@@ -172,6 +172,6 @@ def test_fig31_nested_is_the_convolution_and_sum_is_two_emas():
 
 def test_lecture_style_is_larger():
     normal = fig3a_figure()
-    lecture = fig3a_figure(style=FigureStyle(lecture=True))
+    lecture = fig3a_figure(style=DEFAULT_STYLE.lecture())
     assert lecture.data[0].line.width > normal.data[0].line.width
     assert lecture.layout.font.size > normal.layout.font.size

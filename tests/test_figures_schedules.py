@@ -7,7 +7,7 @@ import pytest
 import dynamics  # noqa: F401  (float64)
 from dynamics.config import OptimizerConfig
 from figures.schedules import fig7_figure, fig7_table, sample_steps, schedule_table, schedules_figure
-from figures.style import FigureStyle, run_color
+from figures.style import DEFAULT_STYLE, run_color
 
 
 def t_half(beta):
@@ -89,11 +89,12 @@ def test_schedules_figure_panels_and_colours():
 
 def test_schedules_figure_one_minus_beta_and_lecture():
     runs = [("A", OptimizerConfig(t_alpha_beta3=100))]
-    fig = schedules_figure(runs, 200, one_minus_beta=True, log_half_life=True, style=FigureStyle(lecture=True))
+    fig = schedules_figure(runs, 200, one_minus_beta=True, log_half_life=True, style=DEFAULT_STYLE.lecture())
     solid = next(tr for tr in fig.data if tr.yaxis == "y" and "paper" in tr.name)
     assert solid.y[-1] == pytest.approx(1 - 0.9999)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis3.type == "log"
-    assert solid.line.width == 4.0 and fig.layout.font.size == 20
+    normal = schedules_figure(runs, 200)
+    assert solid.line.width > normal.data[0].line.width and fig.layout.font.size > normal.layout.font.size
 
 
 def test_fig7_endpoints_and_midpoint():
