@@ -204,8 +204,10 @@ def axis_style(style: Style = DEFAULT_STYLE, *, title: str | None = None, log: b
 
 
 def f32(values) -> np.ndarray:
-    """Contiguous float32 copy for Plotly (NaN/inf stay NaN/inf: Plotly breaks lines there)."""
-    return np.ascontiguousarray(np.asarray(values, dtype=np.float32))
+    """Contiguous float32 copy for Plotly (NaN/inf stay NaN/inf, beyond ±3.4e38 becomes ±inf: Plotly breaks lines
+    there)."""
+    with np.errstate(over="ignore"):
+        return np.ascontiguousarray(np.asarray(values, dtype=np.float32))
 
 
 # ------------------------------------------------------------------------------------------------ number formats
@@ -437,5 +439,5 @@ def decimate_series(n: int, values: np.ndarray | None = None, bins: int = 600, d
         hi_hit = np.flatnonzero(filled_hi[starts[0]:n] == maxs[bin_of]) + starts[0]
         first_lo = lo_hit[np.unique(bin_of[lo_hit - starts[0]], return_index=True)[1]]
         first_hi = hi_hit[np.unique(bin_of[hi_hit - starts[0]], return_index=True)[1]]
-        idx += [starts, first_lo, first_hi]
+        idx += [first_lo, first_hi]
     return np.unique(np.concatenate([np.asarray(i, dtype=np.int64) for i in idx]))

@@ -108,9 +108,9 @@ def map_view(objective: Objective, trajs: Sequence[Trajectory], max_zoom_out: fl
             lo2, hi2 = max(lo2, lo - max_zoom_out * span), min(hi2, hi + max_zoom_out * span)
             pad = 0.04 * (hi2 - lo2)
             if lo2 < lo:
-                lo2 = _nice_floor(lo2 - pad, span)
+                lo2 = max(_nice_floor(lo2 - pad, span), lo - max_zoom_out * span)
             if hi2 > hi:
-                hi2 = _nice_ceil(hi2 + pad, span)
+                hi2 = min(_nice_ceil(hi2 + pad, span), hi + max_zoom_out * span)
             lo, hi = lo2, hi2
         ranges.append((float(lo), float(hi)))
     return ranges[0], ranges[1]

@@ -406,7 +406,9 @@ def _close(a, b) -> bool:
 
 
 def encode(scene: Scene) -> dict[str, str]:
-    """URL parameters for ``scene``: only what differs from the defaults, in a stable, readable order."""
+    """URL parameters for ``scene``: only what differs from the defaults, in a stable, readable order. Canonical:
+    a start at the objective's default start, the default scrubber step and the default explained run are left out,
+    so equal views have equal URLs."""
     default = Scene()
     out: dict[str, str] = {}
     obj_default = ObjectiveConfig()
@@ -416,7 +418,7 @@ def encode(scene: Scene) -> dict[str, str]:
         value = _get(scene.objective, c)
         if value != _get(obj_default, c):
             out[c.name] = c.to_url(value)
-    if scene.start is not None:
+    if scene.start is not None and not _close(scene.start, default_start(scene.objective)):
         out["x0"], out["y0"] = (GLOBAL_CONTROL["x0"].to_url(float(scene.start[0])),
                                 GLOBAL_CONTROL["y0"].to_url(float(scene.start[1])))
     for key, attr in (("steps", "steps"), ("sigma", "noise_sigma"), ("seed", "seed")):
@@ -433,9 +435,9 @@ def encode(scene: Scene) -> dict[str, str]:
             value = _get(src, c)
             if value != _get(ref, c):
                 out[run_key(k, c.name)] = c.to_url(value)
-    if scene.t is not None:
+    if scene.t is not None and scene.t != auto_t(scene.steps):
         out["t"] = str(scene.t)
-    if scene.focus is not None:
+    if scene.focus is not None and scene.focus != auto_focus(scene.runs):
         out["focus"] = str(scene.focus)
     return out
 
