@@ -10,6 +10,9 @@ import streamlit as st
 
 from ui.cache import start_background_warm_up
 from ui.flags import apply_page_flags, read_flags
+from ui.legacy import require_app_navigation
+
+require_app_navigation()  # a fresh server's first run would otherwise use Streamlit's legacy pages/ mode
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,9 @@ class PageEntry:
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/trajectories.py", "Trajectories", ":material/timeline:", "trajectories", default=True),
-    # Next pages (EMA kernels, schedules, sweeps) are added here.
+    PageEntry("pages/kernels.py", "EMA kernels", ":material/waterfall_chart:", "kernels"),
+    PageEntry("pages/schedules.py", "Schedules", ":material/show_chart:", "schedules"),
+    PageEntry("pages/sweeps.py", "Sweeps", ":material/grid_on:", "sweeps"),
 )
 
 flags = read_flags()

@@ -103,7 +103,7 @@ def _kernel_traces(label: str, kernel: Kernel, slot: int, *, log_x: bool, log_y:
     x = lag_x(lags, log_x)
     traces = []
     has_slow = bool(np.any(kernel.slow != 0))
-    parts = [("total", kernel.total, f"{label}: total · {mass_text(kernel)}")]
+    parts = [("total", kernel.total, f"{label}: total · mass {_fmt(kernel.total_mass)}")]
     if components and has_slow:
         parts += [("fast", kernel.fast, f"{label}: {kernel.fast_label} · mass {_fmt(kernel.fast_mass)}"),
                   ("slow", kernel.slow, f"{label}: {kernel.slow_label} · mass {_fmt(kernel.slow_mass)}")]
@@ -169,10 +169,12 @@ def kernel_figure(
     top = max((float(np.max(k.total[: min(k.t, max_lag)])) for k in kernels), default=1.0)
     _kernel_axes(fig, log_x=log_x, log_y=log_y, max_lag=max_lag, t=t, style=style,
                  y_range=(top * LOG_Y_DECADES_FLOOR, top * 2.0) if top > 0 else None)
+    finish_layout(fig, style, title=f"EMA kernels at step t = {int(t):,}: weight on the gradient k steps back",
+                  height=560 + 20 * len(lines))
     if lines:
         fig.add_annotation(_mass_box(t, lines, style, log_y))
-    return finish_layout(fig, style, title=f"EMA kernels at step t = {int(t):,}: weight on the gradient k steps back",
-                         height=560)
+        fig.update_layout(margin=dict(t=_box_margin(len(lines), style)), title=dict(y=0.985, yanchor="top"))
+    return fig
 
 
 def _kernel_axes(fig: go.Figure, *, log_x: bool, log_y: bool, max_lag: int, t: int, style: Style,
@@ -280,18 +282,22 @@ def kernel_animation_figure(
                       yanchor="top", pad=dict(t=30), currentvalue=dict(prefix="step t = ",
                                                                       font=dict(size=style.font)))],
     )
-    finish_layout(fig, style, title="EMA kernels over the warm-up: weight on the gradient k steps back", height=640)
-    fig.update_layout(margin=dict(b=150, t=100), legend=dict(y=1.0, yanchor="bottom"))
+    finish_layout(fig, style, title="EMA kernels over the warm-up: weight on the gradient k steps back",
+                  height=640 + 20 * len(runs), legend_below=False)
+    fig.update_layout(margin=dict(b=150, t=_box_margin(len(runs), style)), title=dict(y=0.985, yanchor="top"),
+                      legend=dict(x=0.0, y=1.01, xanchor="left", yanchor="bottom", orientation="v"))
     return fig
 
 
 def _mass_box(t: int, lines: Sequence[str], style: Style, log_y: bool) -> dict:
-    """The “masses at t” box: bottom-left on log y (empty there: kernels decay to the right), else top-right."""
-    where = dict(x=0.01, y=0.02, xanchor="left", yanchor="bottom") if log_y else \
-        dict(x=0.99, y=0.99, xanchor="right", yanchor="top")
+    """The “masses at t” box, above the plot on the right (it never hides a curve)."""
     return dict(text=f"<b>masses at t = {int(t):,}</b><br>" + "<br>".join(lines), align="left", xref="paper",
-                yref="paper", showarrow=False, bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1,
-                font=dict(size=style.font - 1), **where)
+                yref="paper", x=1.0, y=1.01, xanchor="right", yanchor="bottom", showarrow=False,
+                bgcolor="rgba(255,255,255,0.9)", bordercolor="#ccc", borderwidth=1, font=dict(size=style.font * 0.9))
+
+
+def _box_margin(n_lines: int, style: Style) -> int:
+    return int(30 + (n_lines + 1) * style.font * 1.45)
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -97,6 +97,8 @@ def schedules_figure(
     )
     width = line_width(style)
     warm_marks: set[int] = set()
+    drawn = {(c.beta1, c.beta3, c.t_alpha_beta3, c.beta3_scheduler) for _, c in runs if c.name in HAS_SLOW_EMA}
+    lr_max = max((c.lr for _, c in runs), default=1.0)
     for (label, cfg), slot in zip(runs, slots):
         color = run_color(slot)
         table = schedule_table(cfg, steps)
@@ -111,6 +113,9 @@ def schedules_figure(
                 legendgroup=group, line=dict(color=color, width=width, dash=SCHEDULER_DASH[cfg.beta3_scheduler]),
                 hovertemplate="t=%{x:,.0f}<br>β3=%{y:.6f}<extra>" + label + "</extra>"), row=1, col=1)
             if cfg.t_alpha_beta3 > 0:
+                warm_marks.add(cfg.t_alpha_beta3)
+            # The other scheduler, thin, for comparison (unless another run already shows it).
+            if cfg.t_alpha_beta3 > 0 and (cfg.beta1, cfg.beta3, cfg.t_alpha_beta3, other) not in drawn:
                 fig.add_trace(go.Scatter(
                     x=x, y=table[f"beta3_{other}_scheduler"], mode="lines",
                     name=f"{label}: β3, {own_name[other]} (for comparison)", legendgroup=group,
@@ -123,7 +128,6 @@ def schedules_figure(
                     legendgroup=group, line=dict(color=color, width=max(1.0, width * 0.6), dash=SCHEDULER_DASH[other]),
                     opacity=0.7, hovertemplate="t=%{x:,.0f}<br>half-life=%{y:,.1f} steps<extra>" + label
                     + " (" + own_name[other] + ")</extra>"), row=2, col=1)
-                warm_marks.add(cfg.t_alpha_beta3)
             fig.add_trace(go.Scatter(
                 x=x, y=table["alpha"], mode="lines", name=f"{label}: α", legendgroup=group, showlegend=False,
                 line=dict(color=color, width=width),
@@ -153,7 +157,7 @@ def schedules_figure(
     fig.update_xaxes(type="log" if log_x else "linear")
     fig.update_xaxes(title_text="step t", row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=2)
-    fig.update_yaxes(exponentformat="power", row=2, col=2)
+    fig.update_yaxes(exponentformat="power", rangemode="tozero", range=[0, 1.1 * lr_max], row=2, col=2)
     if not any(cfg.name in HAS_SLOW_EMA for _, cfg in runs):
         fig.add_annotation(text="no AdEMAMix run: α and β3 do not apply", x=0.5, y=0.78, xref="paper",
                            yref="paper", showarrow=False, font=dict(color="#666"))

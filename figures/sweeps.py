@@ -161,15 +161,16 @@ def _real(log_value: float) -> str:
     return (f"{m:.2g}×" if abs(m - 1) > 1e-6 else "") + f"10<sup>{e}</sup>"
 
 
-def _cell_hover(result: Any, metric_names: Sequence[str]) -> tuple[np.ndarray, str]:
-    """customdata (ny, nx, k) and a hover template with the swept values and every metric of the cell."""
+def _cell_hover(result: Any, panel: int = 0) -> tuple[np.ndarray, str]:
+    """customdata (ny, nx, 9) = (ix, iy, x value, y value, final distance, steps to ε, final loss, diverged at,
+    panel) and a hover template with the swept values and every metric of the cell."""
     cfg = result.config
     x_values = np.asarray(result.x_values)
     y_values = np.asarray(result.y_values) if result.y_values is not None else np.zeros(1)
     ny, nx = np.asarray(result.final_loss).shape
     iy, ix = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
     cols = [ix, iy, x_values[ix], y_values[iy], np.asarray(result.final_distance), np.asarray(result.first_hit),
-            np.asarray(result.final_loss), np.asarray(result.diverged_at)]
+            np.asarray(result.final_loss), np.asarray(result.diverged_at), np.full((ny, nx), panel)]
     custom = np.stack([np.asarray(c, dtype=np.float64) for c in cols], axis=-1)
     lines = [f"{param_label(cfg.x.param)} = %{{customdata[2]:.6g}}"]
     if cfg.y is not None:
@@ -182,7 +183,7 @@ def _cell_hover(result: Any, metric_names: Sequence[str]) -> tuple[np.ndarray, s
 
 def _heatmap_traces(result: Any, metric: Metric, *, style: Style, colorbar: bool, coloraxis: str | None,
                     selected: tuple[int, int] | None, selectable: bool, name: str = "",
-                    minima_names: Sequence[str] = ()) -> list[Any]:
+                    minima_names: Sequence[str] = (), panel: int = 0) -> list[Any]:
     info = METRICS[metric]
     grid = metric_grid(result, metric)
     ny, nx = grid.shape
@@ -227,7 +228,7 @@ def _heatmap_traces(result: Any, metric: Metric, *, style: Style, colorbar: bool
                                  marker=dict(symbol="square", size=12, color=color,
                                              line=dict(color="#888", width=1))))
     if selectable:
-        custom, hover = _cell_hover(result, ())
+        custom, hover = _cell_hover(result, panel)
         iy, ix = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
         size = max(3.0, min(24.0, 560.0 / max(nx, ny)))
         traces.append(go.Scattergl(
@@ -268,8 +269,10 @@ def cost_text(result: Any) -> str:
     cells = nx * ny
     shape = f"{nx} × {ny} = {cells:,} runs" if result.y_values is not None else f"{cells:,} runs"
     steps = result.config.base.steps
+    rate = result.cost / max(result.elapsed, 1e-9)
+    rate_text = f"{rate / 1e6:,.0f} M" if rate >= 1e7 else (f"{rate / 1e6:.1f} M" if rate >= 1e6 else f"{rate / 1e3:,.0f} k")
     return (f"{shape} × {steps:,} steps = {result.cost:.3g} optimizer steps in {result.elapsed:.2f} s "
-            f"({result.cost / max(result.elapsed, 1e-9) / 1e6:,.0f} M steps/s)")
+            f"({rate_text} steps/s)")
 
 
 def sweep_heatmap_figure(result: Any, metric: Metric = "final_distance", *, selected: tuple[int, int] | None = None,
@@ -302,7 +305,7 @@ def sweep_line_figure(result: Any, metric: Metric = "final_distance", *, selecte
     info = METRICS[metric if metric != "minimum" else "final_distance"]
     grid = metric_grid(result, metric if metric != "minimum" else "final_distance")[0]
     x = np.asarray(result.x_values)
-    custom, hover = _cell_hover(result, ())
+    custom, hover = _cell_hover(result)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=x, y=grid, mode="lines+markers", name=info.short, customdata=custom[0],
                              hovertemplate=hover, meta=dict(role="cells", nx=len(x), ny=1),
@@ -348,7 +351,7 @@ def basin_figure(results: Sequence[Any], labels: Sequence[str], metric: Metric =
         sel = (selected[1], selected[2]) if selected is not None and selected[0] == col - 1 else None
         traces = _heatmap_traces(result, metric, style=style, colorbar=False,
                                  coloraxis="coloraxis" if metric != "minimum" else None, selected=sel,
-                                 selectable=True, minima_names=minima_names)
+                                 selectable=True, minima_names=minima_names, panel=col - 1)
         for trace in traces:
             if isinstance(trace, go.Scatter) and trace.x == (None,) and col > 1:
                 continue  # legend-only entries once (their counts are set for all panels below)
@@ -407,22 +410,36 @@ def selected_cell(selection: Mapping[str, Any] | None) -> tuple[int, int, int] |
     """(panel, ix, iy) of the first selected cell marker in a Streamlit plotly selection state, or None.
 
     Works with both ``{"selection": {"points": [...]}}`` (the chart's event state) and ``{"points": [...]}``;
-    a point's ``customdata`` starts with (ix, iy); the panel comes from the subplot axis of the point (x, x2, …).
+    a cell marker's ``customdata`` is (ix, iy, …, panel) (see ``_cell_hover``); points of other traces (no
+    customdata) are ignored.
     """
     if not selection:
         return None
     points = (selection.get("selection") or selection).get("points") or []
     for point in points:
-        custom = point.get("customdata")
+        custom = _as_list(point.get("customdata"))
         if custom is None or len(custom) < 2:
             continue
         try:
             ix, iy = int(round(float(custom[0]))), int(round(float(custom[1])))
         except (TypeError, ValueError):
             continue
-        xaxis = str(point.get("xaxis") or point.get("x_axis") or "x")
-        panel = int(xaxis[1:]) - 1 if xaxis[1:].isdigit() else 0
+        panel = int(round(float(custom[8]))) if len(custom) > 8 else 0
         return panel, ix, iy
+    return None
+
+
+def _as_list(custom: Any) -> list | None:
+    """A point's customdata as a list: plotly.js may deliver a row of a typed array as {"0": v0, "1": v1, …}."""
+    if custom is None:
+        return None
+    if isinstance(custom, Mapping):
+        try:
+            return [custom[k] for k in sorted(custom, key=lambda k: int(k))]
+        except (TypeError, ValueError):
+            return None
+    if isinstance(custom, (list, tuple, np.ndarray)):
+        return list(custom)
     return None
 
 

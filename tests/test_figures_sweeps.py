@@ -98,7 +98,12 @@ def test_selected_cell_ignores_non_cells():
     assert selected_cell(None) is None
     assert selected_cell({"selection": {"points": []}}) is None
     assert selected_cell({"selection": {"points": [{"x": 1, "y": 2}]}}) is None
-    assert selected_cell({"points": [{"customdata": [4, 5, 0.1], "xaxis": "x2"}]}) == (1, 4, 5)
+    assert selected_cell({"points": [{"customdata": [4, 5, 0.1, 0, 0, 0, 0, 0, 1]}]}) == (1, 4, 5)
+    assert selected_cell({"points": [{"customdata": [4, 5, 0.1]}]}) == (0, 4, 5)
+    # plotly.js sends a row of a typed array as an object with string keys
+    as_object = {str(i): v for i, v in enumerate([7, 2, 0.5, 0.9, 1e-3, 12, 0.1, -1, 1])}
+    assert selected_cell({"selection": {"points": [{"customdata": as_object}]}}) == (1, 7, 2)
+    assert selected_cell({"points": [{"customdata": {"a": 1, "b": 2}}]}) is None
 
 
 def test_axis_ticks():
@@ -149,6 +154,7 @@ def test_basin_maps_side_by_side():
                        selected=(1, 3, 4))
     cells = [tr for tr in fig.data if isinstance(tr.meta, dict) and tr.meta.get("role") == "cells"]
     assert [tr.meta["panel"] for tr in cells] == [0, 1] and cells[1].xaxis == "x2"
+    assert np.all(np.asarray(cells[1].customdata)[:, 8] == 1)
     assert fig.layout.coloraxis.colorscale  # one shared colour scale
     stars = [tr for tr in fig.data if tr.name == "minimum"]
     assert len(stars) == 4  # two minima in each panel

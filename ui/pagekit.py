@@ -10,6 +10,7 @@ A page script does::
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -22,6 +23,7 @@ from . import runs as ur
 from . import scene as sc
 from . import urlstate
 from .flags import Flags, read_flags
+from .legacy import require_app_navigation
 from .views import CODECS, PAGE_MODELS, PagePreset, load_page_presets, split_query
 from .widgets import color_bar, render, show_messages
 
@@ -100,6 +102,7 @@ def _decoder(page: str):
 
 def start(page: str) -> PageContext:
     """Decode the URL (when needed), make sure every key has a value, and read the scene and the view."""
+    require_app_navigation()
     flags = read_flags()
     codec = CODECS[page]
     urlstate.sync_from_url(page, _decoder(page), _managed(page))
@@ -131,16 +134,22 @@ def refresh(ctx: PageContext) -> PageContext:
     return ctx
 
 
-def view_control(ctx: PageContext, name: str, **kwargs: Any) -> Any:
-    """Render one view control (unless hidden with ``?hide=``); returns its value."""
+def view_control(ctx: PageContext, name: str, *, labels: Mapping[Any, str] | None = None, **kwargs: Any) -> Any:
+    """Render one view control (unless hidden with ``?hide=``); returns its value. ``labels`` overrides the
+    display names of a choice (e.g. run numbers shown with the runs' names)."""
     control = next(c for c in ctx.codec.controls if c.name == name)
+    if labels is not None:
+        control = dataclasses.replace(control, labels=dict(labels))
     if ctx.flags.shows_control(control, name):
         return render(control, name, **kwargs)
     return st.session_state.get(name)
 
 
 def scene_control(ctx: PageContext, name: str, **kwargs: Any) -> Any:
+    """Render one of the shared scene's controls (same key and callbacks as on the Trajectories page)."""
     control = sc.GLOBAL_CONTROL[name]
+    if name == "steps":
+        kwargs.setdefault("on_change", ur.on_steps_change)
     if ctx.flags.shows_control(control, name):
         return render(control, name, **kwargs)
     return st.session_state.get(name)
