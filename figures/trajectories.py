@@ -83,7 +83,7 @@ def run_status(traj: Trajectory, tolerance: float = 1e-3) -> RunStatus:
             return RunStatus("converged", k, final, f"within {fmt(tolerance)} of a minimum from step {k:,}")
         return RunStatus("far", k, final, f"came within {fmt(tolerance)} of a minimum at step {k:,}, "
                                           f"then left: final distance {fmt(final)}")
-    return RunStatus("far", None, final, f"still far: final distance to the nearest minimum {fmt(final)}")
+    return RunStatus("far", None, final, f"final distance to the nearest minimum {fmt(final)}")
 
 
 # ------------------------------------------------------------------------------------------------ map
@@ -329,19 +329,19 @@ def map_figure(runs: Sequence[RunView], grid: SurfaceGrid, objective: Objective,
         if focus is not None and 0 <= focus < len(runs):
             traces.extend(_arrow_traces(runs[focus], min(t, runs[focus].traj.last_finite_step), spans, style))
 
-    layout = base_layout(style, height=style.map_height + 90)
+    layout = base_layout(style, height=style.map_height + 60 + 22 * math.ceil(len(runs) / 3))
     layout.update(
         xaxis=axis_style(style, title=None, range=[x0, x1], constrain="domain"),
         yaxis=axis_style(style, title=None, range=[y0, y1]),
         legend={**layout["legend"], "groupclick": "togglegroup", "yanchor": "top", "y": -0.06,
                 "font": {"size": style.font * 0.9}},
-        legend2={**layout["legend"], "yanchor": "top", "y": -0.13, "font": {"size": style.font * 0.9},
+        legend2={**layout["legend"], "yanchor": "bottom", "y": 1.0, "font": {"size": style.font * 0.9},
                  "title": {"text": (arrow_legend_title(runs[focus], min(t, runs[focus].traj.last_finite_step), spans)
                                     if t is not None and focus is not None and 0 <= focus < len(runs) else "") or "",
                            "font": {"size": style.font * 0.9, "color": MUTED}}},
         dragmode="pan",
     )
-    layout["margin"] = {**layout["margin"], "b": 10, "t": 10}
+    layout["margin"] = {**layout["margin"], "b": 10, "t": 34}
     return go.Figure(data=traces, layout=layout)
 
 
@@ -363,6 +363,18 @@ def _positive(v: np.ndarray) -> np.ndarray:
     out = np.where(v > 0, v, np.nan)
     out = np.where(v == 0, 1e-38, out)
     return out
+
+
+def _log_ticks(traces, cell) -> dict:
+    """Tick spacing for a log y axis: powers of ten when the data span ≥ 2 decades, else 1-2-5 labels (Plotly's
+    default labels every digit and they collide)."""
+    values = [np.asarray(t.y, dtype=np.float64) for t in traces if t.yaxis == cell.y and t.y is not None]
+    values = np.concatenate(values) if values else np.zeros(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    span = math.log10(values.max()) - math.log10(values.min())
+    return {"dtick": 1} if span >= 2 else {"dtick": "D2"}
 
 
 def curves_figure(runs: Sequence[RunView], *, t: int | None = None, style: Style = DEFAULT_STYLE,
@@ -424,7 +436,7 @@ def curves_figure(runs: Sequence[RunView], *, t: int | None = None, style: Style
         log_y = has_distance and j == 0 or loss_log
         layout[cell.xaxis].update(axis_style(style, title="step", log=True, dtick=1,
                                              range=[0, math.log10(max(max_steps, 10))]))
-        layout[cell.yaxis].update(axis_style(style, log=log_y))
+        layout[cell.yaxis].update(axis_style(style, log=log_y, **(_log_ticks(traces, cell) if log_y else {})))
     if t is not None and t >= 1:
         layout["shapes"] = [
             {"type": "line", "xref": cells[0][j].x, "yref": f"{cells[0][j].y} domain", "x0": t, "x1": t,

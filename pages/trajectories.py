@@ -129,10 +129,10 @@ active = ss.get(ur.ACTIVE_PRESET)
 if active in presets:
     p = presets[active]
     if sc.encode(p.scene) == encoded:
-        with st.expander(f"Preset: {p.title} — {p.reference}", expanded=not flags.lecture, icon=":material/info:"):
-            st.markdown(p.summary)
-            st.markdown("**From the paper:** " + "; ".join(p.source.paper) if p.source.paper
-                        else "**From the paper:** nothing (our scene)")
+        st.caption(f"**Preset: {p.title}.** {p.summary.split('. ')[0]}.")
+        with st.expander("What this preset shows, and which numbers are the paper's", icon=":material/info:"):
+            st.markdown(f"*{p.reference}*\n\n{p.summary}")
+            st.markdown("**From the paper:** " + ("; ".join(p.source.paper) or "nothing (our scene)"))
             st.markdown("**Our choices:** " + "; ".join(p.source.ours))
     else:
         st.caption(f"Modified from the preset “{p.title}”.")
