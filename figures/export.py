@@ -159,7 +159,7 @@ _HTML_TEMPLATE = """<!DOCTYPE html>
  html, body {{ margin: 0; padding: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
               color: #262730; background: #ffffff; }}
  main {{ padding: 12px 16px 4px 16px; }}
- .figure {{ width: 100%; height: {height}; }}
+ .figure {{ width: 100%; max-width: 1400px; height: {height}; margin: 0 auto; }}
  footer {{ padding: 4px 16px 16px 16px; font-size: 12px; color: #555; }}
  footer pre {{ max-height: 24em; overflow: auto; background: #f6f6f8; padding: 8px; border-radius: 4px; }}
 </style>

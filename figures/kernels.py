@@ -284,7 +284,8 @@ def kernel_animation_figure(
     )
     finish_layout(fig, style, title="EMA kernels over the warm-up: weight on the gradient k steps back",
                   height=640 + 20 * len(runs), legend_below=False)
-    fig.update_layout(margin=dict(b=150, t=_box_margin(len(runs), style)), title=dict(y=0.985, yanchor="top"),
+    rows = max(len(runs) + 1, len(frames[-1].data))  # mass box lines vs legend entries, both above the plot
+    fig.update_layout(margin=dict(b=150, t=int(56 + rows * style.font * 1.55)), title=dict(y=0.99, yanchor="top"),
                       legend=dict(x=0.0, y=1.01, xanchor="left", yanchor="bottom", orientation="v"))
     return fig
 

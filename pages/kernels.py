@@ -25,7 +25,6 @@ with st.sidebar:
         st.subheader("View")
         pagekit.view_control(ctx, "fig")
         if view.figure == "current":
-            pagekit.view_control(ctx, "kt")
             pagekit.view_control(ctx, "anim")
             pagekit.view_control(ctx, "parts")
         if view.figure in ("current", "fig3a"):
@@ -61,6 +60,9 @@ if view.figure == "current":
                                components=view.components, style=style)
     name = f"kernels-t{t}"
     exports.chart(fig, key="kernel_chart", name=name)
+    if not view.animate:
+        pagekit.view_control(ctx, "kt", label="step t (the kernel at this step; 'end of run' follows the runs' "
+                                               "length)")
     st.caption("Diamonds mark half-lives (ln ½ / ln β − 1 steps). Masses: the fast EMA sums to 1 (bias-corrected); "
                "the slow part to α_t(1 − Π β₃) = α(1 − β₃ᵗ) without warm-up — AdEMAMix's step can reach (1 + α)× "
                "Adam's.")

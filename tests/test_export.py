@@ -282,3 +282,68 @@ def test_malformed_uploads_are_rejected_with_a_specific_message(raw, message):
     with pytest.raises(ConfigUploadError) as err:
         parse_config_document(raw, RunConfig, page="trajectories")
     assert message in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Command line: python -m figures
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_cli_preset_to_offline_html(tmp_path, capsys):
+    from figures.__main__ import main
+    from ui.scene import Scene
+
+    out = tmp_path / "fig2.html"
+    assert main(["--preset", "fig2", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    meta = extract_html_metadata(text)
+    assert meta["page"] == "trajectories" and meta["app_version"] == app_version()
+    from presets import get_preset
+
+    assert Scene.model_validate(meta["config"]) == get_preset("fig2").scene
+    outside = PLOTLY_BUNDLE.sub("", text)
+    assert not re.search(r"https?://", outside)
+    assert "Adam β₁=0.9999" in outside  # the traces are in the file
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_cli_page_preset_csv_round_trips(tmp_path):
+    from figures.__main__ import main
+
+    out = tmp_path / "fig3a.csv"
+    assert main(["--preset", "fig3a", "--out", str(out)]) == 0
+    table = split_csv_tables(table_from_csv(out.read_text()), key="figure")["single EMAs"]
+    from figures.kernels import fig3a_data
+
+    np.testing.assert_array_equal(table["beta_0.99"], fig3a_data()["beta_0.99"])  # exact (repr round trip)
+    np.testing.assert_allclose(table["beta_0.99"], (1 - 0.99) * 0.99 ** table["lag"].astype(float), rtol=1e-12)
+
+
+def test_cli_config_document_from_a_page(tmp_path):
+    from figures.__main__ import main
+    from ui.scene import Scene
+    from ui.views import SweepsPage, SweepsView
+
+    page_config = SweepsPage(scene=Scene(steps=200), view=SweepsView(x_num=4, y_num=3))
+    cfg_path = tmp_path / "sweep-config.json"
+    cfg_path.write_text(config_document(page_config, page="sweeps"))
+    out = tmp_path / "sweep.json"
+    assert main(["--config", str(cfg_path), "--out", str(out)]) == 0
+    doc = parse_data_document(out.read_text())
+    assert doc["page"] == "sweeps" and SweepsPage.model_validate(doc["config"]) == page_config
+    grid = doc["tables"]["grid"]
+    assert grid["final_distance"].size == 12 and set(grid["iy"].tolist()) == {0, 1, 2}
+
+
+def test_cli_errors(tmp_path, capsys):
+    from figures.__main__ import main
+
+    assert main(["--preset", "warmup", "--out", str(tmp_path / "x.html")]) == 2
+    assert "kernels/warmup, schedules/warmup" in capsys.readouterr().err
+    assert main(["--preset", "nope", "--out", str(tmp_path / "x.html")]) == 2
+    assert main(["--preset", "fig2", "--figure", "nope", "--out", str(tmp_path / "x.html")]) == 2
+    assert "figures: map, curves, internals" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "ademamix-lab/config", "format_version": 1, "page": "kernels", "config": {"view": '
+                   '{"step": -5}}}')
+    assert main(["--config", str(bad), "--out", str(tmp_path / "x.html")]) == 2
+    assert "view.step: Input should be greater than or equal to 0" in capsys.readouterr().err
