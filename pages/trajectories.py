@@ -13,6 +13,7 @@ from figures.common import run_color
 from figures.explain import explain_step
 from figures.trajectories import RunView, curves_figure, internals_figure, map_figure, map_view, run_status
 from presets import load_presets
+from ui import exports
 from ui import runs as ur
 from ui import scene as sc
 from ui import urlstate
@@ -174,5 +175,6 @@ if flags.shows("curves"):
 if flags.shows("internals"):
     chart(internals_figure(views, t=t, style=style), "internals")
 
+exports.trajectories_panel(scene, views, fig_map, t=t, style=style, f_star=f_star, flags=flags)
 ss["_t_was_auto"] = scene.t is None
 urlstate.sync_to_url(PAGE, encoded)

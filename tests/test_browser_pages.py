@@ -205,3 +205,42 @@ def test_exported_figure_html_is_standalone(page: Page, tmp_path: Path) -> None:
     page.wait_for_selector(".js-plotly-plot .main-svg")
     assert page.evaluate("document.querySelector('.js-plotly-plot').data.length") == 4
     assert requested == []
+
+
+def test_trajectories_page_exports_and_restore(page: Page, tmp_path: Path) -> None:
+    """The Trajectories page's export block: the CSV holds every recorded quantity of every run, exactly as the
+    engine computes it; its config restores the scene on a fresh page."""
+    import numpy as np
+
+    import dynamics
+    from figures.export import split_csv_tables, table_from_csv, trajectory_table
+    from ui import scene as sc
+
+    open_page(page, "/?steps=200&r2_alpha=7", charts=3)
+    camera = page.evaluate("() => document.querySelector('.js-plotly-plot')._context.toImageButtonOptions")
+    assert camera["scale"] == 2 and camera["filename"].startswith("ademamix-lab-")
+    _open_exports(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Trajectories .csv").click()
+    csv_path = tmp_path / "traj.csv"
+    info.value.save_as(csv_path)
+    tables = split_csv_tables(table_from_csv(csv_path.read_text()), key="run")
+    scene, _ = sc.decode({"steps": ["200"], "r2_alpha": ["7"]})
+    labels = [sc.run_label(r, k, scene.runs) for k, r in enumerate(scene.runs, 1)]
+    assert list(tables) == labels
+    for label, cfg in zip(labels, scene.run_configs()):
+        expected = trajectory_table(dynamics.simulate(cfg))
+        assert list(tables[label]) == list(expected)
+        for column, values in expected.items():
+            np.testing.assert_array_equal(tables[label][column], values, err_msg=column)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Config (.json)").click()
+    cfg_path = tmp_path / "scene.json"
+    info.value.save_as(cfg_path)
+    open_page(page, "/", charts=3)
+    _open_exports(page)
+    page.locator(".st-key-upload_config_trajectories input[type=file]").set_input_files(str(cfg_path))
+    wait_for_app_idle(page, rerun_expected=True)
+    expect(page.get_by_text("Restored the view from")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"r2_alpha=7\b"))
+    expect(page).to_have_url(re.compile(r"steps=200\b"))

@@ -37,11 +37,18 @@ def image_format() -> str:
     return value if value in IMAGE_FORMATS else "png"
 
 
+def chart_config_for(name: str) -> dict[str, Any]:
+    """The shared chart config (``figures.export.chart_config``) with this session's image format."""
+    return chart_config(f"ademamix-lab-{name}", image_format())
+
+
 def chart(fig: Any, *, key: str, name: str, **kwargs: Any) -> Any:
-    """``st.plotly_chart`` with the app's chart config: the camera button saves ``<name>.png|svg`` at 2×, no Plotly
-    logo or cloud button. Extra keyword arguments (``on_select``, ``selection_mode``, …) pass through."""
-    config = chart_config(f"ademamix-lab-{name}", image_format())
-    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+    """A chart with the app's chart config (``ui.widgets.chart``): the camera button saves ``<name>.png|svg`` at
+    2×, no Plotly logo or cloud button. Extra keyword arguments (``on_select``, ``selection_mode``, …) pass
+    through."""
+    from .widgets import chart as widget_chart
+
+    return widget_chart(fig, key, name=name, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -173,22 +180,27 @@ def _json_builder(dx: DataExport, config: BaseModel, page: str) -> Callable[[], 
 # ------------------------------------------------------------------------------------------------ Trajectories
 
 
-def trajectories_panel(scene: Any, views: Any, figures: Mapping[str, Any], *, lecture: bool = False) -> None:
-    """Export block of the Trajectories page (one call from pages/trajectories.py): each figure as HTML, every
-    recorded quantity of every run as CSV/JSON, the scene as a config document; an uploaded scene restores it."""
+def trajectories_panel(scene: Any, views: Any, fig_map: Any, *, t: int, style: Any, f_star: float | None,
+                       flags: Any) -> None:
+    """Export block of the Trajectories page (one call from pages/trajectories.py): the map, the curves and the
+    internals as HTML, every recorded quantity of every run as CSV/JSON, the scene as a config document; an uploaded
+    scene restores the page."""
+    if not flags.shows("exports"):
+        return
+    from figures.trajectories import curves_figure, internals_figure
     from ui import runs as ur
-    from ui.scene import Scene
 
     def restore(config: BaseModel) -> None:
         ur.write_scene(config)  # type: ignore[arg-type]
         st.session_state.pop(ur.ACTIVE_PRESET, None)
 
-    titles = {"map": "Map", "curves": "Distance and loss", "internals": "Internals"}
-    figs = {name: FigureExport(titles.get(name, name.title()), (lambda f=fig: f)) for name, fig in figures.items()}
+    figs = {
+        "map": FigureExport("Map", lambda: fig_map),
+        "curves": FigureExport("Distance and loss", lambda: curves_figure(views, t=t, style=style, f_star=f_star)),
+        "internals": FigureExport("Internals", lambda: internals_figure(views, t=t, style=style)),
+    }
     data = {"trajectories": DataExport(
-        "Trajectories", "trajectories",
-        lambda: {v.label: trajectory_table(v.traj) for v in views}, key="run",
+        "Trajectories", "trajectories", lambda: {v.label: trajectory_table(v.traj) for v in views}, key="run",
         extra=lambda: {"runs": [{"label": v.label, "color": v.color, "config": v.traj.config.model_dump(mode="json"),
                                  "diverged_at": v.traj.diverged_at} for v in views]})}
-    assert isinstance(scene, Scene)
-    panel("trajectories", figures=figs, data=data, config=scene, restore=restore, lecture=lecture)
+    panel("trajectories", figures=figs, data=data, config=scene, restore=restore, lecture=flags.lecture)

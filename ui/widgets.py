@@ -11,7 +11,6 @@ from typing import Any, Callable, Iterable, Sequence
 
 import streamlit as st
 
-from figures.common import PLOTLY_CONFIG
 
 from .controls import Control
 from .fields import grid_with
@@ -53,10 +52,13 @@ def render(control: Control, key: str, *, label: str | None = None, help: str | 
     return st.number_input(label, min_value=lo, max_value=hi, step=cast(control.step or 1), **kwargs, **common)
 
 
-def chart(fig, key: str, **kwargs):
+def chart(fig, key: str, *, name: str | None = None, **kwargs):
     """``st.plotly_chart`` the app's way: our own template (``theme=None``: Streamlit's theme swaps the font after
-    Plotly measured the legend, which clips legend text), the shared modebar config, full width."""
-    return st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, **kwargs)
+    Plotly measured the legend, which clips legend text), the shared chart config (``ui.exports.chart_config_for``:
+    PLOTLY_CONFIG plus a camera button that saves ``ademamix-lab-<name>.png|svg`` at 2×), full width."""
+    from .exports import chart_config_for
+
+    return st.plotly_chart(fig, key=key, theme=None, config=chart_config_for(name or key), **kwargs)
 
 
 def color_dot(color: str, size: str = "0.95em") -> str:
