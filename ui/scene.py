@@ -725,8 +725,10 @@ def scrubber_control(steps: int) -> Control:
 
 
 def focus_control(scene: Scene) -> Control:
-    """Which run is explained: one option per run, labelled with its name."""
-    labels = {k: f"{k}: {run_label(r, k, scene.runs)}" for k, r in enumerate(scene.runs, 1)}
+    """Which run is explained: one option per run, labelled "run k". The labels must not depend on the runs'
+    settings: Streamlit matches a selectbox value by its label, and a label that changed under it breaks the
+    widget (the run names are in the legend and the explanation instead)."""
+    labels = {k: f"run {k}" for k in range(1, len(scene.runs) + 1)}
     return Control("focus", Scene, "focus", "choice", "explain run", grid=tuple(labels), labels=labels)
 
 
