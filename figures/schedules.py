@@ -6,6 +6,7 @@ No Streamlit here.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -154,7 +155,8 @@ def schedules_figure(
         fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
         fig.layout.annotations[0].text = "1 − β3(t) (log): slow-EMA decay"
     fig.update_yaxes(type="log" if log_half_life else "linear", row=2, col=1)
-    fig.update_xaxes(type="log" if log_x else "linear")
+    fig.update_xaxes(type="log" if log_x else "linear",
+                     range=[0.0, math.log10(max(steps, 2))] if log_x else [0, steps])
     fig.update_xaxes(title_text="step t", row=2, col=1)
     fig.update_xaxes(title_text="step t", row=2, col=2)
     fig.update_yaxes(exponentformat="power", rangemode="tozero", range=[0, 1.1 * lr_max], row=2, col=2)

@@ -63,9 +63,9 @@ if view.figure == "current":
     if not view.animate:
         pagekit.view_control(ctx, "kt", label="step t (the kernel at this step; 'end of run' follows the runs' "
                                                "length)")
-    st.caption("Diamonds mark half-lives (ln ½ / ln β − 1 steps). Masses: the fast EMA sums to 1 (bias-corrected); "
-               "the slow part to α_t(1 − Π β₃) = α(1 − β₃ᵗ) without warm-up — AdEMAMix's step can reach (1 + α)× "
-               "Adam's.")
+    st.caption(("" if view.animate else "Diamonds mark half-lives (ln ½ / ln β − 1 steps). ")
+               + "Masses: the fast EMA sums to 1 (bias-corrected); the slow part to α_t(1 − Π β₃) = α(1 − β₃ᵗ) "
+               "without warm-up — AdEMAMix's step can reach (1 + α)× Adam's.")
     figures = {name: exports.FigureExport(f"Kernels at t = {t:,}", lambda: fig)}
     data = {"kernels": exports.DataExport(
         f"Kernels at t = {t:,}", "kernels", lambda: fk.kernel_table_for_export(runs, t), key="run",

@@ -121,6 +121,7 @@ def panel(page: str, *, figures: Mapping[str, FigureExport], data: Mapping[str, 
                     file_name=f"{stem}-{safe_filename(name)}.html", mime="text/html", on_click="ignore",
                     icon=":material/bar_chart:", width="stretch")
             st.radio("Chart camera button saves", list(IMAGE_FORMATS), key=IMAGE_FORMAT_KEY, horizontal=True,
+                     persist_state="session",
                      format_func=IMAGE_FORMATS.get, help="PNG or SVG at 2× scale, from the camera icon in each "
                      "chart's toolbar")
         with c2:
