@@ -115,7 +115,8 @@ def explain_step(traj: Trajectory, t: int) -> StepExplanation:
     theta_prev = traj.params[t - 1]
     lr = float(traj.lr[t])
     wd = cfg.weight_decay if name != "adam" else 0.0
-    lines: list[str] = [rf"g_t &= {tex_vec(g)}"]
+    lines: list[str] = [rf"\eta &= {tex_num(lr)}" + (rf", \quad \lambda = {tex_num(wd)}" if wd else ""),
+                        rf"g_t &= {tex_vec(g)}"]
     recomputed: np.ndarray
     if name in ("adam", "adamw", "ademamix", "simplified_ademamix"):
         b2c = 1.0 - cfg.beta2 ** t if cfg.bias_correction else 1.0
@@ -139,17 +140,19 @@ def explain_step(traj: Trajectory, t: int) -> StepExplanation:
         lines.append(rf"\sqrt{{\hat\nu}}+\epsilon &= {tex_vec(denom)}")
         numerator = fast + slow
         decay = wd * theta_prev
-        recomputed = -lr * (numerator / denom + decay)
-        body = rf"{tex_vec(numerator)} \oslash {tex_vec(denom)}"
-        if wd:
-            body += rf" + {tex_num(wd)}\,\theta_{{t-1}}"
-        lines.append(rf"\Delta\theta_t &= -{tex_num(lr)}\,\big[{body}\big]")
+        ratio = numerator / denom
+        recomputed = -lr * (ratio + decay)
+        top = r"m_1 + \alpha\, g_t" if name == "simplified_ademamix" else (
+            r"\hat m_1 + \alpha(t)\, m_2" if name == "ademamix" else r"\hat m_1")
+        lines.append(rf"r &= ({top}) \oslash (\sqrt{{\hat\nu}}+\epsilon)")
+        lines.append(rf"&= {tex_vec(ratio)}")
+        lines.append(r"\Delta\theta_t &= -\eta\,(r + \lambda\,\theta_{t-1})" if wd else r"\Delta\theta_t &= -\eta\, r")
     else:
         m1 = traj.m1[t]
         lines.append(rf"m_1 &= {tex_vec(m1)}")
         direction = m1 if name == "sgd_momentum" else g + cfg.beta1 * m1
         recomputed = -lr * direction
-        lines.append(rf"\Delta\theta_t &= -{tex_num(lr)} \times {tex_vec(direction)}")
+        lines.append(rf"\Delta\theta_t &= -\eta \times {tex_vec(direction)}")
     lines.append(rf"&= {tex_vec(traj.update[t], 4)}")
     lines.append(rf"\theta_t &= {tex_vec(traj.params[t], 5)}")
     filled = aligned(lines)

@@ -93,11 +93,12 @@ def map_view(objective: Objective, trajs: Sequence[Trajectory], max_zoom_out: fl
              ) -> tuple[tuple[float, float], tuple[float, float]]:
     """The map's (x_range, y_range): the objective's box, grown to show where the runs went.
 
-    Growth is capped at ``max_zoom_out`` times the box in each direction, so a diverging run cannot shrink the
-    interesting region to a dot; the ends are rounded to "nice" numbers so nearby views share a cached grid.
+    Runs that diverged do not grow the view (their ✕ is drawn at its edge), and growth is capped at
+    ``max_zoom_out`` times the box in each direction, so a run flying away cannot shrink the interesting region to
+    a dot; the ends are rounded to "nice" numbers so nearby views share a cached grid.
     """
     (x0, x1), (y0, y1) = objective.x_range, objective.y_range
-    pts = [t.params[: t.last_finite_step + 1] for t in trajs]
+    pts = [t.params[: t.last_finite_step + 1] for t in trajs if t.diverged_at is None]
     pts = np.concatenate(pts) if pts else np.zeros((0, 2))
     pts = pts[np.isfinite(pts).all(axis=1)]
     ranges = []
@@ -134,6 +135,11 @@ def path_indices(traj: Trajectory, spans: tuple[float, float]) -> np.ndarray:
     """Rows of ``traj.params`` to draw on the map (decimated, finite rows only, first and last finite kept)."""
     last = traj.last_finite_step
     return decimate_path(traj.params[: last + 1], PATH_POINTS, PATH_TOLERANCE, spans=spans)
+
+
+def _path_width(k: int, n: int, style: Style) -> float:
+    """Earlier runs are drawn wider, so a later run on the same path leaves them visible as an outline."""
+    return style.line_width * (1.0 + 0.8 * (n - 1 - k) / max(n - 1, 1)) if n > 1 else style.line_width
 
 
 def _step_ticks(last: int) -> np.ndarray:
@@ -246,18 +252,21 @@ def map_figure(runs: Sequence[RunView], grid: SurfaceGrid, objective: Objective,
             selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
         ))
 
-    for m in objective.minima:
-        glob = m.kind == "global"
+    for kind in ("global", "local"):
+        ms = [m for m in objective.minima if m.kind == kind]
+        if not ms:
+            continue
+        glob = kind == "global"
         traces.append(go.Scatter(
-            x=f32([m.x]), y=f32([m.y]), mode="markers",
+            x=f32([m.x for m in ms]), y=f32([m.y for m in ms]), mode="markers",
             marker={"symbol": "star" if glob else "star-open", "size": style.px(16 if glob else 14),
                     "color": MINIMUM_COLOR if glob else "white", "line": {"color": MINIMUM_COLOR, "width": 1.5}},
-            name=f"{m.kind} minimum", legendgroup="minima", showlegend=True,
-            hovertemplate=f"{m.kind} minimum ({fmt(m.x, 4)}, {fmt(m.y, 4)})<extra></extra>",
+            name=f"{kind} minimum" if len(ms) == 1 else f"{kind} minima", legendgroup="minima", showlegend=True,
+            hovertemplate=f"{kind} minimum (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
         ))
 
     starts_drawn: set[tuple[float, float]] = set()
-    for run in runs:
+    for k, run in enumerate(runs):
         traj = run.traj
         last = traj.last_finite_step
         idx = path_indices(traj, spans)
@@ -265,7 +274,7 @@ def map_figure(runs: Sequence[RunView], grid: SurfaceGrid, objective: Objective,
         custom = np.stack([idx.astype(np.float32), f32(traj.loss[idx])], axis=1)
         traces.append(go.Scatter(
             x=f32(pts[:, 0]), y=f32(pts[:, 1]), mode="lines", name=run.label, legendgroup=run.group,
-            line={"color": run.color, "width": style.px(style.line_width)}, customdata=custom,
+            line={"color": run.color, "width": style.px(_path_width(k, len(runs), style))}, customdata=custom,
             hovertemplate=(f"<b>{run.label}</b><br>step %{{customdata[0]:,.0f}}<br>(%{{x:.4g}}, %{{y:.4g}})"
                            "<br>f = %{customdata[1]:.4g}<extra></extra>"),
         ))
@@ -366,15 +375,15 @@ def _positive(v: np.ndarray) -> np.ndarray:
 
 
 def _log_ticks(traces, cell) -> dict:
-    """Tick spacing for a log y axis: powers of ten when the data span ≥ 2 decades, else 1-2-5 labels (Plotly's
-    default labels every digit and they collide)."""
+    """Tick spacing for a log y axis: Plotly's powers of ten when the data span ≥ 2 decades, else 1-2-5 labels
+    (Plotly's default for a short span labels every digit and they collide)."""
     values = [np.asarray(t.y, dtype=np.float64) for t in traces if t.yaxis == cell.y and t.y is not None]
     values = np.concatenate(values) if values else np.zeros(0)
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
         return {}
     span = math.log10(values.max()) - math.log10(values.min())
-    return {"dtick": 1} if span >= 2 else {"dtick": "D2"}
+    return {} if span >= 2 else {"dtick": "D2"}  # ≥ 2 decades: Plotly's own choice (every k-th power of ten)
 
 
 def curves_figure(runs: Sequence[RunView], *, t: int | None = None, style: Style = DEFAULT_STYLE,
