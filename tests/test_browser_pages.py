@@ -244,3 +244,29 @@ def test_trajectories_page_exports_and_restore(page: Page, tmp_path: Path) -> No
     expect(page.get_by_text("Restored the view from")).to_be_visible()
     expect(page).to_have_url(re.compile(r"r2_alpha=7\b"))
     expect(page).to_have_url(re.compile(r"steps=200\b"))
+
+
+def test_camera_button_format_follows_the_choice(page: Page) -> None:
+    open_page(page, "/kernels")
+    opts = "() => document.querySelector('.js-plotly-plot')._context.toImageButtonOptions"
+    assert page.evaluate(opts) == {"format": "png", "scale": 2, "filename": "ademamix-lab-kernels-t5000"}
+    _open_exports(page)
+    page.locator(".st-key-img_format").get_by_text("SVG").click()
+    wait_for_app_idle(page, rerun_expected=True)
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot')._context.toImageButtonOptions.format === 'svg'")
+    assert page.locator(".modebar-btn[data-title*='Download']").count() == 1
+
+
+def test_the_scene_survives_page_switches(page: Page) -> None:
+    """A link to /kernels with runs in it, then the navigation to Trajectories and Sweeps: same runs everywhere."""
+    open_page(page, "/kernels?r2_alpha=8&r2_b3=0.999")
+    page.get_by_role("link", name="Trajectories").click()
+    wait_for_app_idle(page, rerun_expected=True)
+    expect(page.get_by_role("heading", name="Trajectories")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"r2_alpha=8\b"))
+    expect(page).to_have_url(re.compile(r"r2_b3=0\.999\b"))
+    page.get_by_role("link", name="Sweeps").click()
+    wait_for_app_idle(page, rerun_expected=True)
+    expect(page).to_have_url(re.compile(r"/sweeps\?.*r2_alpha=8\b"))
+    assert_no_error_elements(page)

@@ -85,6 +85,11 @@ def decode_query(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[s
     messages: list[sc.Message] = []
     base = None
     ss = st.session_state
+    if ("runs" in ss and ss.get("_url_page") not in (None, "trajectories")
+            and not [k for k in query if k not in ("lecture", "hide")]):
+        # Arriving from another page (Streamlit drops unbound URL parameters on a page switch): keep the shared
+        # scene that page showed instead of resetting it to the defaults.
+        return session_state_dict(), []
     ss.pop(ACTIVE_PRESET, None)
     if "preset" in query:
         raw = (query.get("preset") or [""])[-1]
