@@ -36,7 +36,7 @@ st.set_page_config(
     page_title="AdEMAMix Lab",
     page_icon=":material/ssid_chart:",
     layout="wide",
-    initial_sidebar_state="collapsed" if flags.lecture or flags.embedded else "auto",
+    initial_sidebar_state="collapsed" if flags.lecture else "auto",
 )
 apply_page_flags(flags)
 page = st.navigation(

@@ -7,7 +7,6 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Iterable
 
-import annotated_types as at
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.fields import FieldInfo
 
@@ -67,16 +66,18 @@ def _num(v: float) -> str:
 def bounds_of(model: type[BaseModel], name: str) -> Bounds:
     lo = hi = max_length = None
     lo_inc = hi_inc = True
+    # pydantic stores Field(gt=…, le=…, max_length=…) as annotated-types constraint objects; read them by attribute
+    # (annotated-types is pydantic's dependency, not one of ours).
     for m in field_info(model, name).metadata:
-        if isinstance(m, at.Gt):
+        if getattr(m, "gt", None) is not None:
             lo, lo_inc = m.gt, False
-        elif isinstance(m, at.Ge):
+        elif getattr(m, "ge", None) is not None:
             lo, lo_inc = m.ge, True
-        elif isinstance(m, at.Lt):
+        elif getattr(m, "lt", None) is not None:
             hi, hi_inc = m.lt, False
-        elif isinstance(m, at.Le):
+        elif getattr(m, "le", None) is not None:
             hi, hi_inc = m.le, True
-        elif isinstance(m, at.MaxLen):
+        elif getattr(m, "max_length", None) is not None:
             max_length = m.max_length
     return Bounds(lo, lo_inc, hi, hi_inc, max_length)
 
