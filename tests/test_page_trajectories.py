@@ -281,3 +281,12 @@ def test_lecture_flag_scales_the_figures():
     normal = charts(run_app())["map_click"]["layout"]["font"]["size"]
     lecture = charts(run_app({"lecture": "1"}))["map_click"]["layout"]["font"]["size"]
     assert lecture == pytest.approx(normal * 1.35)
+
+
+def test_values_between_slider_stops_stay_exact():
+    at = run_app({"r1_lr": "0.0033", "r2_alpha": "7.3", "steps": "3000"})
+    assert not at.warning
+    assert at.select_slider(key="r1_lr").value == 0.0033
+    assert at.select_slider(key="r2_alpha").value == 7.3
+    assert at.select_slider(key="steps").value == 3000
+    assert query(at) == {"r1_lr": "0.0033", "r2_alpha": "7.3", "steps": "3000"}

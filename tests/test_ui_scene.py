@@ -287,3 +287,17 @@ def test_a_broken_preset_file_is_rejected(tmp_path):
 
 def test_half_life_helper():
     assert sc.half_life(0.9) == pytest.approx(math.log(0.5) / math.log(0.9) - 1)
+
+
+def test_bounded_cache_evicts_by_entries_and_bytes():
+    from ui.cache import BoundedCache
+
+    cache = BoundedCache("t", max_entries=3, max_bytes=100, size_of=lambda v: v)
+    for key, size in (("a", 10), ("b", 10), ("c", 10)):
+        assert cache.get_or_compute(key, lambda s=size: s) == size
+    cache.get_or_compute("a", lambda: 999)  # a hit refreshes "a"
+    cache.get_or_compute("d", lambda: 10)  # over 3 entries: the least recently used ("b") goes
+    assert cache.hits == 1 and len(cache) == 3
+    assert cache.get_or_compute("b", lambda: 11) == 11  # recomputed
+    cache.get_or_compute("big", lambda: 95)  # over 100 bytes: evicts old entries, keeps the newest
+    assert cache.nbytes <= 100 and cache.get_or_compute("big", lambda: -1) == 95
