@@ -27,14 +27,14 @@ import copy
 import re
 import typing
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from dynamics.config import (
     MAX_STEPS, FrozenModel, ObjectiveConfig, OptimizerConfig, RunConfig, Vec2,
 )
-from dynamics.optimizers import USED_FIELDS
+from dynamics.optimizers import LR_FIELDS, USED_FIELDS
 from dynamics.simulate import STEP_BUCKETS
 from figures.common import MAX_RUNS, RUN_COLOR_NAMES
 
@@ -188,6 +188,8 @@ STEPS_GRID = tuple(b for b in STEP_BUCKETS if b >= 100)  # the engine's compiled
 ALPHA_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.9, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0,
               15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 100.0)
 T_GRID = (0, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
+LR_WARMUP_GRID = (0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+LR_FINAL_GRID = (0.0, 0.01, 0.05, 0.1, 0.2, 0.5, 1.0)
 WD_GRID = (0.0, 1e-4, 1e-3, 0.01, 0.1, 1.0)
 EPS_GRID = (0.0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 0.1, 1.0)
 SIGMA_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
@@ -260,6 +262,14 @@ RUN_CONTROLS: tuple[Control, ...] = (
     Control("b3s", OptimizerConfig, "beta3_scheduler", "choice", "β₃ warm-up shape",
             grid=typing.get_args(OptimizerConfig.model_fields["beta3_scheduler"].annotation),
             labels={"half_life": "half-life (paper)", "linear": "linear in β (Fig. 7)"}, advanced=True),
+    Control("lrs", OptimizerConfig, "lr_schedule", "choice", "learning-rate schedule η(t)",
+            grid=typing.get_args(OptimizerConfig.model_fields["lr_schedule"].annotation),
+            labels={"constant": "constant", "warmup_cosine": "warm-up, then cosine", "linear_decay": "linear decay"},
+            advanced=True),
+    Control("wu", OptimizerConfig, "warmup_steps", "grid", "η warm-up steps", grid=LR_WARMUP_GRID,
+            display=_steps_display, advanced=True, help_extra="Used by the warm-up + cosine schedule"),
+    Control("lrf", OptimizerConfig, "lr_final_ratio", "grid", "final η / peak η", grid=LR_FINAL_GRID, display=_short,
+            advanced=True),
     Control("m1x", OptimizerConfig, "initial_m1", "float", "initial m₁ x", element=0, step=0.1, advanced=True),
     Control("m1y", OptimizerConfig, "initial_m1", "float", "initial m₁ y", element=1, step=0.1, advanced=True),
     Control("m2x", OptimizerConfig, "initial_m2", "float", "initial m₂ x", element=0, step=0.1, advanced=True),
@@ -286,7 +296,7 @@ def control_used(control: Control, optimizer_name: str) -> bool:
     """Does this per-run control matter for this optimizer? (``USED_FIELDS`` from the engine decides.)"""
     if control.model is RunSpec or control.field == "name":
         return True
-    return control.field in USED_FIELDS[optimizer_name]
+    return control.field in USED_FIELDS[optimizer_name] or control.field in LR_FIELDS  # η(t) applies to every rule
 
 
 def objective_control_used(control: Control, objective_name: str) -> bool:
