@@ -30,7 +30,7 @@ with st.sidebar:
         if ctx.flags.shows("length"):
             st.subheader("Length")
             pagekit.scene_control(ctx, "steps")
-        pagekit.run_editor(ctx, fields=("opt", "lr", "b1", "b3", "alpha", "T", "b3s"))
+        pagekit.run_editor(ctx, fields=("opt", "lr", "lrs", "wu", "lrf", "b1", "b3", "alpha", "T", "b3s"))
 
 pagekit.heading(ctx, "Schedules",
                 "AdEMAMix warms up its slow EMA: α grows linearly from 0 and β₃ moves from β₁ to its final value "

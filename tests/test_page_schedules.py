@@ -77,3 +77,16 @@ def test_bad_query_strings():
         assert key in text, (key, text)
     assert not errors(at)
     assert charts(at)[0]["layout"]["title"]["text"] == "Schedules over 5,000 steps"
+
+
+def test_learning_rate_schedule_from_the_url():
+    at = run_page("schedules", {"r2_lrs": "warmup_cosine", "r2_wu": "500", "r2_lrf": "0.1", "steps": "5000"})
+    assert not warnings(at)
+    (fig,) = charts(at)
+    lr = next(t for t in fig["data"] if t["yaxis"] == "y4" and t["name"].startswith("AdEMAMix"))
+    x, y = np.asarray(lr["x"], float), np.asarray(lr["y"], float)
+    peak, low = 0.01, 0.001
+    for i in (0, len(x) // 2, len(x) - 1):
+        t = x[i]
+        expected = peak * t / 500 if t <= 500 else low + (peak - low) * 0.5 * (1 + math.cos(math.pi * (t - 500) / 4500))
+        assert y[i] == pytest.approx(expected, rel=1e-12)
