@@ -124,7 +124,8 @@ focus = scene.resolved_focus
 
 # ------------------------------------------------------------------------------------------------ main
 encoded = sc.encode(scene)
-st.title("Trajectories", anchor=False)
+if not flags.lecture:  # projector mode: every pixel for the map
+    st.title("Trajectories", anchor=False)
 show_messages(urlstate.url_messages(PAGE, encoded) + state_messages)
 active = ss.get(ur.ACTIVE_PRESET)
 if active in presets:
