@@ -155,3 +155,10 @@ def test_bad_query_string_shows_a_message_not_an_error(page: Page) -> None:
     expect(warning).to_contain_text("steps=-5")
     expect(warning).to_contain_text("unknown parameter")
     assert url_params(page) == {}  # the bad values are gone from the address bar
+
+
+def test_formula_error_quotes_the_typed_text_verbatim_not_as_markdown(page: Page) -> None:
+    open_page(page, "/?obj=custom&expr=__import__('os')")
+    assert_no_error_elements(page)
+    warning = page.get_by_test_id("stAlertContentWarning").first
+    expect(warning).to_contain_text("function '__import__' is not allowed at column 1")

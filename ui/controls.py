@@ -41,13 +41,22 @@ def url_number(value: float | int) -> str:
     return text
 
 
+_MARKDOWN_SPECIALS = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#|$~"})
+
+
+def escape_markdown(text: str) -> str:
+    """User text quoted in an error (a formula like `__import__`, `$x$`) must show as typed, not as markdown/LaTeX."""
+    return text.translate(_MARKDOWN_SPECIALS)
+
+
 def pydantic_reason(err: ValidationError) -> str:
+    """The first error's message, for display in markdown (escaped)."""
     e = err.errors()[0]
     msg = e.get("msg", "invalid value")
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
-    return msg[0].lower() + msg[1:] if msg else "invalid value"
+    return escape_markdown(msg[0].lower() + msg[1:]) if msg else "invalid value"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def objective_problem(config: ObjectiveConfig) -> str | None:
     except NotImplementedError:
         return f"the {sc.OBJECTIVE_LABELS.get(config.name, config.name)} surface is not available yet"
     except Exception as err:  # noqa: BLE001 — FormulaError and friends: their message is the explanation
-        return str(err) or type(err).__name__
+        return sc.escape_markdown(str(err)) or type(err).__name__
     return None
 
 

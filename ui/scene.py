@@ -38,7 +38,7 @@ from dynamics.optimizers import LR_FIELDS, USED_FIELDS
 from dynamics.simulate import STEP_BUCKETS
 from figures.common import MAX_RUNS, RUN_COLOR_NAMES
 
-from .controls import Control, ParseError, pydantic_reason
+from .controls import Control, ParseError, escape_markdown, pydantic_reason
 from .fields import BETA_GRID, bounds_of, clean, default_of, half_life, log_grid, within
 
 RESERVED_KEYS = frozenset({"preset", "lecture", "hide", "embed", "embed_options"})
