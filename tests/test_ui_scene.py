@@ -161,7 +161,7 @@ def test_decode_never_raises_and_explains_every_dropped_key(query):
     ({"obj": "trap", "rb_a": "2"}, "`rb_a=2` ignored: the Trap (paper Fig. 18) surface has no such parameter."),
     ({"obj": "custom", "expr": "__import__('os').system('ls')"}, "`expr=__import__('os').system('ls')` ignored:"),
     ({"obj": "custom", "expr": "x" * 10_000}, "(10,000 characters)` ignored: 10,000 characters; at most 300"),
-    ({"obj": "custom", "xmin": "3", "xmax": "1"}, "x_range must be increasing"),
+    ({"obj": "custom", "xmin": "3", "xmax": "1"}, r"x\_range must be increasing"),
     ({"t": "99999"}, "`t=99999` ignored: beyond the last step (5,000)"),
     ({"focus": "5"}, "`focus=5` ignored: there are only 2 runs"),
     ({"r1_opt": "evil"}, "`r1_opt=evil` ignored: not one of the options"),
