@@ -80,7 +80,7 @@ def end_to_end() -> list[tuple[str, str]]:
         rows.append(("Sweeps 128×128×10⁴, same sweep again (cached)", f"{timed('/sweeps?' + BIG + '&tol=0.005'):.1f} s"))
         small = [timed(f"/sweeps?sxn=32&syn=32&ssteps=1000&tol={tol}") for tol in ("0.002", "0.003", "0.005")]
         rows.append(("Sweeps 32×32×10³, new values (median of 3)", f"{statistics.median(small):.1f} s"))
-        rows.append(("Sweeps basins 2 × 64×64 × 5,000 (preset basins-trap)",
+        rows.append(("Sweeps basins 2 × 64×64 × 20,000 (preset basins-trap)",
                      f"{timed('/sweeps?preset=basins-trap'):.1f} s"))
         rows.append(("EMA kernels, default (2 runs, t = 5,000)", f"{timed('/kernels'):.1f} s"))
         rows.append(("EMA kernels, Fig. 23 (256k steps)", f"{timed('/kernels?preset=fig23'):.1f} s"))

@@ -53,6 +53,7 @@ SURFACE_COLORSCALE = [
     [1.0, "#a4b0c0"],
 ]
 CONTOUR_LINE_COLOR = "rgba(60, 72, 88, 0.35)"
+COLORBAR_OUTLINE_COLOR = "rgba(0, 0, 0, 0.25)"  # as the axis lines (``axis_style``)
 INK = "#1f2933"  # text and neutral markers
 MUTED = "#6b7785"  # secondary text, guides
 MINIMUM_COLOR = "#111111"
@@ -61,6 +62,12 @@ MINIMUM_COLOR = "#111111"
 def run_color(slot: int) -> str:
     """The colour of palette slot ``slot`` (0-based); slots wrap around after 8."""
     return RUN_COLORS[int(slot) % len(RUN_COLORS)]
+
+
+def stacked_width(k: int, n: int, width: float) -> float:
+    """Line width of run k of n (0-based, in drawing order): earlier runs are drawn wider (up to 1.8 × ``width``), so
+    a later run on exactly the same curve leaves them visible as an outline instead of hiding them."""
+    return width * (1.0 + 0.8 * (n - 1 - k) / (n - 1)) if n > 1 else width
 
 
 def with_alpha(hex_color: str, alpha: float) -> str:
@@ -315,14 +322,39 @@ def _decade_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
     vals = list(range(first, last + 1))
     if len(vals) < 2:  # less than a decade: label both ends
         vals = [lo, hi]
-    return [float(v) for v in vals], [_pow10_label(v) for v in vals]
+    return [float(v) for v in vals], pow10_labels(vals)
 
 
-def _pow10_label(v: float) -> str:
-    if abs(v - round(v)) < 1e-9:
-        k = int(round(v))
-        return {0: "1", 1: "10", -1: "0.1"}.get(k, f"10<sup>{k}</sup>")
-    return fmt(10.0 ** v, 2)
+PLAIN_RANGE = (1e-2, 1e5)  # tick values in [0.01, 100,000) are written out, as long as every tick of the axis is
+
+
+def pow10_labels(log_values: Sequence[float]) -> list[str]:
+    """Labels of ticks placed at log10 values (a log colour bar): one format for the whole bar.
+
+    When every tick lies in ``PLAIN_RANGE`` they are all plain numbers (0.01, 0.1, 1, 10, 1,000; 0.2, 5); otherwise all
+    are powers of ten (10⁻³, 10⁰, 10², 2×10⁻⁴), never a mix of "10" and "10⁻³" on one bar.
+    """
+    lo, hi = PLAIN_RANGE
+    values = [10.0 ** float(v) for v in log_values]
+    if all(lo * (1 - 1e-9) <= x < hi for x in values):
+        return [_plain_label(x) for x in values]
+    return [_power_label(float(v)) for v in log_values]
+
+
+def _plain_label(x: float) -> str:
+    r = float(f"{x:.2g}")
+    if r >= 1 and abs(r - round(r)) < 1e-9:
+        return f"{int(round(r)):,}"
+    return f"{r:g}"
+
+
+def _power_label(v: float) -> str:
+    e = math.floor(v + 1e-9)
+    m = float(f"{10.0 ** (v - e):.2g}")
+    if m >= 10:
+        e, m = e + 1, m / 10
+    exponent = f"10<sup>{e}</sup>"
+    return exponent if abs(m - 1) < 1e-9 else f"{m:g}×{exponent}"
 
 
 def contour_trace(grid: SurfaceGrid, scale: LogScale, style: Style = DEFAULT_STYLE, *,
@@ -330,7 +362,7 @@ def contour_trace(grid: SurfaceGrid, scale: LogScale, style: Style = DEFAULT_STY
     """Filled contour of a surface on log-spaced levels (``levels_per_decade`` levels per factor of 10).
 
     Plotly has no logarithmic colour axis, so z is plotted as log10(f − offset) and the colour bar is labelled
-    with the corresponding f − offset values (powers of ten).
+    with the corresponding f − offset values (``pow10_labels``).
     """
     zlog = scale.transform(grid.z)
     tickvals, ticktext = _decade_ticks(scale.lo, scale.hi)
@@ -345,7 +377,10 @@ def contour_trace(grid: SurfaceGrid, scale: LogScale, style: Style = DEFAULT_STY
         colorbar={
             "title": {"text": colorbar_title, "side": "right", "font": {"size": style.font * 0.9}},
             "tickvals": tickvals, "ticktext": ticktext, "thickness": 12 * style.scale, "len": 0.9,
-            "tickfont": {"size": style.font * 0.85}, "outlinewidth": 0, "x": 1.0, "xpad": 6,
+            "tickfont": {"size": style.font * 0.85}, "x": 1.0, "xpad": 6,
+            # An outline: the lowest levels are nearly white, and without it the level lines drawn across the bar
+            # there look like stray dashes below it.
+            "outlinewidth": 1, "outlinecolor": COLORBAR_OUTLINE_COLOR,
         },
         hoverinfo="skip",
         name="surface",

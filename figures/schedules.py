@@ -17,6 +17,7 @@ from dynamics.config import OptimizerConfig
 from dynamics.kernels import beta3_scheduler_curves
 from dynamics.schedules import alpha_schedule, beta3_schedule, half_life, lr_schedule
 
+from .common import stacked_width
 from .style import DEFAULT_STYLE, SCHEDULER_DASH, Style, finish_layout, line_width, run_color
 
 HAS_SLOW_EMA = ("ademamix",)
@@ -87,7 +88,9 @@ def schedules_figure(
     reaches β3 ≈ 1 on a linear axis almost at once; its half-life grows linearly); ``log_half_life`` a log y for the
     half-life. One colour per run slot (consistent with the other pages).
 
-    Runs whose rule has no slow EMA (Adam, …) appear in the η(t) panel only.
+    Runs whose rule has no slow EMA (Adam, …) appear in the η(t) panel only. Earlier runs are drawn wider (as on the
+    Trajectories map), and in α(t) and η(t) a curve that repeats an earlier run's exactly is dashed, so runs with
+    identical schedules stay visible (the wider line shows along and through the dashes).
     """
     style = style or DEFAULT_STYLE
     slots = list(range(len(runs))) if slots is None else list(slots)
@@ -96,12 +99,23 @@ def schedules_figure(
         subplot_titles=("β3(t): slow-EMA decay", "α(t): slow-EMA weight",
                         "half-life of β3(t) in steps", "learning rate η(t)"),
     )
-    width = line_width(style)
+    base_width = line_width(style)
     warm_marks: set[int] = set()
     drawn = {(c.beta1, c.beta3, c.t_alpha_beta3, c.beta3_scheduler) for _, c in runs if c.name in HAS_SLOW_EMA}
     lr_max = max((c.lr for _, c in runs), default=1.0)
-    for (label, cfg), slot in zip(runs, slots):
+    shown: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"alpha": [], "lr": []}  # curves drawn so far
+
+    def repeat_dash(panel: str, x: np.ndarray, y: np.ndarray) -> str:
+        """Dashed if an earlier run already drew this very curve in this panel (it lies on top of that run's wider
+        line, which shows through the gaps), else solid."""
+        again = any(len(x0) == len(x) and np.array_equal(x0, x) and np.allclose(y0, y, rtol=1e-12, atol=0.0)
+                    for x0, y0 in shown[panel])
+        shown[panel].append((x, y))
+        return "dash" if again else "solid"
+
+    for k, ((label, cfg), slot) in enumerate(zip(runs, slots)):
         color = run_color(slot)
+        width = stacked_width(k, len(runs), base_width)
         table = schedule_table(cfg, steps)
         x = table["step"]
         has_slow = cfg.name in HAS_SLOW_EMA
@@ -120,18 +134,19 @@ def schedules_figure(
                 fig.add_trace(go.Scatter(
                     x=x, y=table[f"beta3_{other}_scheduler"], mode="lines",
                     name=f"{label}: β3, {own_name[other]} (for comparison)", legendgroup=group,
-                    line=dict(color=color, width=max(1.0, width * 0.6), dash=SCHEDULER_DASH[other]), opacity=0.7,
+                    line=dict(color=color, width=max(1.0, base_width * 0.6), dash=SCHEDULER_DASH[other]), opacity=0.7,
                     hovertemplate="t=%{x:,.0f}<br>β3=%{y:.6f}<extra>" + label + " (" + own_name[other] + ")</extra>"),
                     row=1, col=1)
                 fig.add_trace(go.Scatter(
                     x=x, y=table[f"half_life_{other}_scheduler"], mode="lines", showlegend=False,
                     name=f"{label}: half-life, {own_name[other]} (for comparison)",
-                    legendgroup=group, line=dict(color=color, width=max(1.0, width * 0.6), dash=SCHEDULER_DASH[other]),
+                    legendgroup=group,
+                    line=dict(color=color, width=max(1.0, base_width * 0.6), dash=SCHEDULER_DASH[other]),
                     opacity=0.7, hovertemplate="t=%{x:,.0f}<br>half-life=%{y:,.1f} steps<extra>" + label
                     + " (" + own_name[other] + ")</extra>"), row=2, col=1)
             fig.add_trace(go.Scatter(
                 x=x, y=table["alpha"], mode="lines", name=f"{label}: α", legendgroup=group, showlegend=False,
-                line=dict(color=color, width=width),
+                line=dict(color=color, width=width, dash=repeat_dash("alpha", x, table["alpha"])),
                 hovertemplate="t=%{x:,.0f}<br>α=%{y:.4g}<extra>" + label + "</extra>"), row=1, col=2)
             fig.add_trace(go.Scatter(
                 x=x, y=table["half_life"], mode="lines", name=f"{label}: half-life", legendgroup=group,
@@ -139,14 +154,14 @@ def schedules_figure(
                 hovertemplate="t=%{x:,.0f}<br>half-life=%{y:,.1f} steps<extra>" + label + "</extra>"), row=2, col=1)
         fig.add_trace(go.Scatter(
             x=x, y=table["lr"], mode="lines", name=f"{label}: η",
-            legendgroup=group, showlegend=not has_slow, line=dict(color=color, width=width),
+            legendgroup=group, showlegend=not has_slow,
+            line=dict(color=color, width=width, dash=repeat_dash("lr", x, table["lr"])),
             hovertemplate="t=%{x:,.0f}<br>η=%{y:.4g}<extra>" + label + "</extra>"), row=2, col=2)
     for t_warm in sorted(warm_marks):
         for row, col in ((1, 1), (1, 2), (2, 1)):
             fig.add_vline(x=t_warm, line=dict(color="#888", width=1, dash="dot"), row=row, col=col)
-        fig.add_annotation(x=t_warm, y=0.02, xref="x2", yref="y2 domain", text=f"T_α,β3 = {t_warm:,} ",
-                           showarrow=False, yanchor="bottom", xanchor="left",
-                           font=dict(size=style.font - 2, color="#666"))
+        fig.add_annotation(**warm_note(t_warm, steps, log_x), y=0.02, xref="x2", yref="y2 domain", showarrow=False,
+                           yanchor="bottom", font=dict(size=style.font - 2, color="#666"))
     if one_minus_beta:
         for trace in fig.data:
             if trace.xaxis == "x" and trace.yaxis == "y":
@@ -164,6 +179,21 @@ def schedules_figure(
         fig.add_annotation(text="no AdEMAMix run: α and β3 do not apply", x=0.5, y=0.78, xref="paper",
                            yref="paper", showarrow=False, font=dict(color="#666"))
     return finish_layout(fig, style, title=f"Schedules over {steps:,} steps", height=620)
+
+
+def warm_note(t_warm: int, steps: int, log_x: bool = False) -> dict:
+    """Position and text of the "T_α,β3 = …" note in the α(t) panel: right of the T line, or left of it (right-
+    anchored) in the last quarter of the step axis, so that it never runs past the panel's right edge; a T beyond
+    the last step is noted at the right edge."""
+    x = min(t_warm, steps)
+    if log_x:
+        where = math.log10(max(x, 1)) / math.log10(max(steps, 2))
+    else:
+        where = x / max(steps, 1)
+    text = f"T_α,β3 = {t_warm:,}" + (" (after the last step)" if t_warm > steps else "")
+    if where > 0.75:
+        return dict(x=x, text=text + " ", xanchor="right")
+    return dict(x=x, text=" " + text, xanchor="left")
 
 
 def fig7_table(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] = FIG7_BETA_ENDS,

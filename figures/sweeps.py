@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .common import pow10_labels
 from .export import grid_table
 from .style import DEFAULT_STYLE, Style, finish_layout, line_width
 
@@ -48,9 +49,11 @@ METRICS: dict[str, MetricInfo] = {
     "minimum": MetricInfo("minimum reached (within ε at the end)", "minimum reached", False),
 }
 
+# Names of the swept quantities, written as in the sidebar (β₃, not β3): axis titles, hover, the Sweeps page's
+# quantity menus (ui.views) and cell labels all use these.
 PARAM_LABELS = {
-    "lr": "learning rate η", "beta1": "β1", "beta2": "β2", "beta3": "β3", "alpha": "α",
-    "t_alpha_beta3": "T_α,β3", "eps": "ε (Adam)", "weight_decay": "weight decay λ", "noise_sigma": "noise σ",
+    "lr": "learning rate η", "beta1": "β₁", "beta2": "β₂", "beta3": "β₃", "alpha": "α",
+    "t_alpha_beta3": "T_α,β₃", "eps": "ε", "weight_decay": "weight decay λ", "noise_sigma": "noise σ",
     "start_x": "start x", "start_y": "start y",
 }
 LOG_FLOOR = 1e-16  # log colour of an exact 0
@@ -139,7 +142,8 @@ def _color_values(grid: np.ndarray, info: MetricInfo) -> np.ndarray:
 
 
 def _log_colorbar(z: np.ndarray, title: str, style: Style, unit: str = "") -> dict:
-    """Colour bar of a log10-coloured heatmap labelled in real units (1-2-5 ticks over short ranges)."""
+    """Colour bar of a log10-coloured heatmap labelled in real units (1-2-5 ticks over short ranges), every tick in
+    the same format (``common.pow10_labels``: all plain, or all powers of ten)."""
     finite = z[np.isfinite(z)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     decades = range(math.floor(lo), math.ceil(hi) + 1)
@@ -148,17 +152,8 @@ def _log_colorbar(z: np.ndarray, title: str, style: Style, unit: str = "") -> di
     vals = [v for v in vals if lo - 1e-9 <= v <= hi + 1e-9] or [lo, hi]
     if len(vals) > 8:
         vals = vals[:: math.ceil(len(vals) / 8)]
-    return dict(title=dict(text=title, side="right"), tickvals=vals, ticktext=[_real(v) + unit for v in vals],
+    return dict(title=dict(text=title, side="right"), tickvals=vals, ticktext=[t + unit for t in pow10_labels(vals)],
                 len=0.9, thickness=style.px(14))
-
-
-def _real(log_value: float) -> str:
-    v = 10.0 ** log_value
-    e = math.floor(log_value + 1e-9)
-    if -2 <= e <= 4:
-        return format_value(float(f"{v:.2g}"))
-    m = v / 10.0**e
-    return (f"{m:.2g}×" if abs(m - 1) > 1e-6 else "") + f"10<sup>{e}</sup>"
 
 
 def _cell_hover(result: Any, panel: int = 0) -> tuple[np.ndarray, str]:
@@ -263,15 +258,25 @@ def _index_axes(fig: go.Figure, result: Any, *, row: int | None = None, col: int
                          **kw)
 
 
+def count_text(n: int) -> str:
+    """A large count in words: 18,000 · 5.1 million · 164 million · 1.6 billion."""
+    for unit, word in ((1e9, "billion"), (1e6, "million")):
+        if n >= unit:
+            v = n / unit
+            text = f"{v:.1f}" if v < 10 else f"{v:,.0f}"
+            return f"{text.removesuffix('.0')} {word}"
+    return f"{int(n):,}"
+
+
 def cost_text(result: Any) -> str:
-    """“128 × 128 = 16,384 runs × 10,000 steps = 1.64e8 optimizer steps in 3.2 s”."""
+    """“128 × 128 = 16,384 runs × 10,000 steps = 164 million optimizer steps in 3.2 s”."""
     ny, nx = np.asarray(result.final_loss).shape
     cells = nx * ny
     shape = f"{nx} × {ny} = {cells:,} runs" if result.y_values is not None else f"{cells:,} runs"
     steps = result.config.base.steps
     rate = result.cost / max(result.elapsed, 1e-9)
     rate_text = f"{rate / 1e6:,.0f} M" if rate >= 1e7 else (f"{rate / 1e6:.1f} M" if rate >= 1e6 else f"{rate / 1e3:,.0f} k")
-    return (f"{shape} × {steps:,} steps = {result.cost:.3g} optimizer steps in {result.elapsed:.2f} s "
+    return (f"{shape} × {steps:,} steps = {count_text(result.cost)} optimizer steps in {result.elapsed:.2f} s "
             f"({rate_text} steps/s)")
 
 

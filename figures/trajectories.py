@@ -19,7 +19,7 @@ from dynamics.simulate import Trajectory
 
 from .common import (
     DEFAULT_STYLE, INK, MINIMUM_COLOR, MUTED, LogScale, Style, SurfaceGrid, axis_style, base_layout,
-    contour_trace, decimate_path, decimate_series, f32, fmt, log_scale_for, subplot_grid,
+    contour_trace, decimate_path, decimate_series, f32, fmt, log_scale_for, stacked_width, subplot_grid,
 )
 
 ARROW_FRACTION = 0.16  # the longest arrow of a family spans this fraction of the view (normalised units)
@@ -139,7 +139,7 @@ def path_indices(traj: Trajectory, spans: tuple[float, float]) -> np.ndarray:
 
 def _path_width(k: int, n: int, style: Style) -> float:
     """Earlier runs are drawn wider, so a later run on the same path leaves them visible as an outline."""
-    return style.line_width * (1.0 + 0.8 * (n - 1 - k) / max(n - 1, 1)) if n > 1 else style.line_width
+    return stacked_width(k, n, style.line_width)
 
 
 def _step_ticks(last: int) -> np.ndarray:
@@ -257,9 +257,11 @@ def map_figure(runs: Sequence[RunView], grid: SurfaceGrid, objective: Objective,
         if not ms:
             continue
         glob = kind == "global"
+        # Global: a black star; local: a white star with a dark outline (as on the Sweeps basin maps), visible on the
+        # light map and in the legend.
         traces.append(go.Scatter(
             x=f32([m.x for m in ms]), y=f32([m.y for m in ms]), mode="markers",
-            marker={"symbol": "star" if glob else "star-open", "size": style.px(16 if glob else 14),
+            marker={"symbol": "star", "size": style.px(16 if glob else 15),
                     "color": MINIMUM_COLOR if glob else "white", "line": {"color": MINIMUM_COLOR, "width": 1.5}},
             name=f"{kind} minimum" if len(ms) == 1 else f"{kind} minima", legendgroup="minima", showlegend=True,
             hovertemplate=f"{kind} minimum (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",

@@ -65,11 +65,11 @@ def test_sweep_cell_click_opens_trajectories_with_that_configuration(page: Page)
         return {x: r.left + xa._offset + xa.l2p(5), y: r.top + ya._offset + ya.l2p(2)}; }""")
     page.mouse.click(point["x"], point["y"])
     wait_for_app_idle(page, rerun_expected=True)
-    selected = page.get_by_text(re.compile(r"Selected: cell α=.*β3=")).first
+    selected = page.get_by_text(re.compile(r"Selected: cell α=.*β₃=")).first
     expect(selected).to_be_visible()
     label = selected.inner_text()
     alpha = float(re.search(r"α=([0-9.e+-]+)", label).group(1))
-    beta3 = float(re.search(r"β3=([0-9.e+-]+)", label).group(1))
+    beta3 = float(re.search(r"β₃=([0-9.e+-]+)", label).group(1))
     page.get_by_role("button", name="Open on Trajectories").click()
     wait_for_app_idle(page, rerun_expected=True)
     expect(page.get_by_role("heading", name="Trajectories")).to_be_visible()

@@ -6,7 +6,9 @@ import pytest
 
 import dynamics  # noqa: F401  (float64)
 from dynamics.config import OptimizerConfig
-from figures.schedules import fig7_figure, fig7_table, sample_steps, schedule_table, schedules_figure
+from figures.schedules import (
+    fig7_figure, fig7_table, sample_steps, schedule_table, schedules_figure, warm_note,
+)
 from figures.style import DEFAULT_STYLE, run_color
 
 
@@ -85,6 +87,48 @@ def test_schedules_figure_panels_and_colours():
     assert beta_solid.x[0] == 1 and beta_solid.x[-1] == 2000
     # The warm-up end is marked.
     assert any("T_α,β3 = 500" in (a.text or "") for a in fig.layout.annotations)
+
+
+def _note(fig):
+    return next(a for a in fig.layout.annotations if (a.text or "").strip().startswith("T_α,β3 = "))
+
+
+def test_warm_up_note_stays_inside_the_alpha_panel():
+    """T_α,β3 = the run length (the `warmup` preset): the note sits left of the line, anchored right, instead of
+    running past the panel's right edge (it was clipped to "T_α")."""
+    cfg = OptimizerConfig(t_alpha_beta3=10_000)
+    note = _note(schedules_figure([("A", cfg)], 10_000))
+    assert note.x == 10_000 and note.xanchor == "right" and note.xref == "x2"
+    assert note.text.strip() == "T_α,β3 = 10,000"
+    early = _note(schedules_figure([("A", OptimizerConfig(t_alpha_beta3=2_000))], 10_000))
+    assert early.x == 2_000 and early.xanchor == "left"  # room on the right: beside the line as before
+    # On a log step axis 2,000 of 10,000 is far right; a T beyond the run is noted at the right edge.
+    assert warm_note(2_000, 10_000, log_x=True)["xanchor"] == "right"
+    beyond = warm_note(20_000, 10_000)
+    assert beyond["x"] == 10_000 and beyond["xanchor"] == "right" and "20,000" in beyond["text"]
+
+
+def test_identical_curves_of_different_runs_stay_visible():
+    """The `warmup` preset: two runs with the same α(t) and η(t). Earlier runs are drawn wider (as on the
+    Trajectories map), so the later one does not hide them."""
+    opt = dict(lr=0.005, alpha=8.0, t_alpha_beta3=1000, lr_schedule="warmup_cosine", warmup_steps=50)
+    runs = [("paper", OptimizerConfig(**opt)), ("linear", OptimizerConfig(beta3_scheduler="linear", **opt)),
+            ("adam", OptimizerConfig(name="adam", lr=0.005, lr_schedule="warmup_cosine", warmup_steps=50))]
+    fig = schedules_figure(runs, 1000, slots=[1, 2, 5])
+    for panel, suffix in (("y2", ": α"), ("y4", ": η")):
+        curves = [tr for tr in fig.data if tr.yaxis == panel and tr.name.endswith(suffix)]
+        assert [tr.name.split(":")[0] for tr in curves] == ["paper", "linear", "adam"][:len(curves)]
+        np.testing.assert_allclose(curves[0].y, curves[1].y)  # the same curve...
+        widths = [tr.line.width for tr in curves]
+        assert widths == sorted(widths, reverse=True) and widths[0] > widths[1]  # ...the earlier one wider
+        assert curves[0].line.dash == "solid" and curves[1].line.dash == "dash"  # ...the repeat dashed on top
+    adam_lr = next(tr for tr in fig.data if tr.name == "adam: η")
+    assert adam_lr.line.dash == "dash"  # the same η(t) as the AdEMAMix runs
+    alone = schedules_figure([runs[0], ("other", OptimizerConfig(alpha=3.0, t_alpha_beta3=1000))], 1000)
+    assert [tr.line.dash for tr in alone.data if tr.yaxis == "y2"] == ["solid", "solid"]  # different α(t)
+    # A run has the same width in every panel.
+    first = {tr.line.width for tr in fig.data if tr.name.startswith("paper") and "comparison" not in tr.name}
+    assert len(first) == 1
 
 
 def test_schedules_figure_one_minus_beta_and_lecture():

@@ -11,18 +11,21 @@ from dynamics.config import ObjectiveConfig, OptimizerConfig, RunConfig, SweepAx
 from dynamics.objectives import get_objective
 from dynamics.sweeps import cell_config, run_sweep
 from figures.export import table_from_csv, table_to_csv
+from figures.style import DEFAULT_STYLE
 from figures.sweeps import (
     DIVERGED_COLOR,
     NEVER_COLOR,
     axis_ticks,
     basin_figure,
     cost_text,
+    count_text,
     metric_grid,
     selected_cell,
     sweep_export_table,
     sweep_heatmap_figure,
     sweep_line_figure,
 )
+from figures.sweeps import _log_colorbar
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +120,27 @@ def test_axis_ticks():
     assert axis_ticks(np.array([3.0]), log=False) == ([0.0], ["3"])
 
 
+def test_colour_bar_ticks_share_one_format_and_axis_titles_use_subscripts(momentum_sweep):
+    """A log colour bar over many decades labels every tick as a power of ten (the α × β₃ sweep's bar mixed "10",
+    "0.1" and "10⁻³"); a short one labels them all as plain numbers."""
+    wide = _log_colorbar(np.array([-7.3, 1.2]), "final distance", DEFAULT_STYLE)
+    assert wide["ticktext"] == [f"10<sup>{k}</sup>" for k in (-7, -5, -3, -1, 1)]
+    fig = sweep_heatmap_figure(momentum_sweep, "final_distance")
+    bar = heatmaps(fig)[0].colorbar
+    assert bar.ticktext and all("<sup>" not in t for t in bar.ticktext), bar.ticktext
+    steps = _log_colorbar(np.log10([150.0, 9000.0]), "steps to ε", DEFAULT_STYLE, " steps")
+    assert "1,000 steps" in steps["ticktext"]
+    # Axis titles spell the quantities as the sidebar does (β₁, not β1).
+    assert fig.layout.yaxis.title.text == "β₁" and fig.layout.xaxis.title.text == "learning rate η (log)"
+
+
 def test_cost_text_and_export(momentum_sweep):
     r = momentum_sweep
     text = cost_text(r)
-    assert text.startswith("9 × 5 = 45 runs × 400 steps = 1.8e+04 optimizer steps in ")
+    assert text.startswith("9 × 5 = 45 runs × 400 steps = 18,000 optimizer steps in ")
+    assert count_text(5_120_000) == "5.1 million" and count_text(163_840_000) == "164 million"
+    assert count_text(1_000_000) == "1 million" and count_text(2_000_000_000) == "2 billion"
+    assert count_text(999_999) == "999,999"
     table = sweep_export_table(r)
     assert list(table)[:4] == ["ix", "iy", "lr", "beta1"]
     assert table["final_distance"].size == 45

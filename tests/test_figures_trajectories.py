@@ -14,7 +14,8 @@ import pytest
 
 from dynamics import ObjectiveConfig, OptimizerConfig, RunConfig, get_objective, simulate
 from figures.common import (
-    RUN_COLORS, decimate_path, decimate_series, log_scale_for, run_color, subplot_grid, surface_grid,
+    MINIMUM_COLOR, RUN_COLORS, decimate_path, decimate_series, log_scale_for, pow10_labels, run_color, stacked_width,
+    subplot_grid, surface_grid,
 )
 from figures.explain import explain_step, tex_num
 from figures.trajectories import (
@@ -133,7 +134,27 @@ def test_log_levels_and_colorbar_ticks():
     z = np.asarray(contour.z, dtype=np.float64)
     expected = np.log10(np.maximum(grid.z, 10 ** (scale.lo - 1)))
     np.testing.assert_allclose(z, expected, rtol=1e-5, atol=1e-5)
-    assert "10<sup>3</sup>" in contour.colorbar.ticktext
+    assert contour.colorbar.ticktext == ("10", "100", "1,000", "10,000")  # one format on the whole bar
+    # The bar has an outline: its lowest levels are nearly white, and the level lines across them must not look like
+    # stray dashes below the bar.
+    assert contour.colorbar.outlinewidth >= 1 and contour.colorbar.outlinecolor
+
+
+def test_log_tick_labels_use_one_format_per_bar():
+    assert pow10_labels([-2, -1, 0, 1, 2]) == ["0.01", "0.1", "1", "10", "100"]
+    assert pow10_labels([1, 2, 3, 4]) == ["10", "100", "1,000", "10,000"]
+    # One tick outside the plain range: every tick a power of ten (no "10" beside "10⁻³").
+    assert pow10_labels([-3, -1, 1]) == ["10<sup>-3</sup>", "10<sup>-1</sup>", "10<sup>1</sup>"]
+    assert pow10_labels([-7, -5, -3, -1, 1]) == [f"10<sup>{k}</sup>" for k in (-7, -5, -3, -1, 1)]
+    assert pow10_labels([math.log10(2e-4), -3]) == ["2×10<sup>-4</sup>", "10<sup>-3</sup>"]
+    assert pow10_labels([math.log10(0.2), math.log10(5)]) == ["0.2", "5"]
+    assert pow10_labels([math.log10(9.999e-4)]) == ["10<sup>-3</sup>"]  # 9.999×10⁻⁴ rounds up a decade
+
+
+def test_stacked_width_earlier_runs_wider():
+    assert stacked_width(0, 1, 2.0) == 2.0
+    widths = [stacked_width(k, 4, 2.0) for k in range(4)]
+    assert widths[0] == pytest.approx(3.6) and widths[-1] == 2.0 and widths == sorted(widths, reverse=True)
 
 
 def test_subplot_grid_domains_are_valid():
@@ -166,6 +187,22 @@ def test_map_paths_end_where_the_engine_ends(pair):
     start = _trace(fig, "start")
     assert (start.x[0], start.y[0]) == START
     assert _trace(fig, "global minimum").x[0] == 1.0
+
+
+def test_map_minima_are_filled_stars_told_apart_by_fill():
+    """Global minimum: a black star; local: a white star with a dark outline (an open white star was invisible on
+    the light map and in the legend)."""
+    trap = ObjectiveConfig(name="trap")
+    runs = [RunView(_run("adam", steps=50, objective=trap, start=(0.3, 1.5), lr=0.003), "Adam", run_color(0), 1)]
+    obj, view, grid = _grid_for(runs, trap)
+    fig = map_figure(runs, grid, obj, view=view, f_star=0.0)
+    glob, local = _trace(fig, "global minimum"), _trace(fig, "local minimum")
+    assert (glob.x[0], glob.y[0]) == (1.0, 4.0)
+    assert local.x[0] == pytest.approx(-17 / 26) and local.y[0] == 4.0
+    for trace in (glob, local):
+        assert trace.marker.symbol == "star" and trace.showlegend  # filled: the fill shows in the legend too
+        assert trace.marker.line.color == MINIMUM_COLOR and trace.marker.line.width >= 1
+    assert glob.marker.color == MINIMUM_COLOR and local.marker.color == "white"
 
 
 def test_map_click_grid_is_invisible_and_covers_the_view(pair):

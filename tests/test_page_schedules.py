@@ -90,3 +90,11 @@ def test_learning_rate_schedule_from_the_url():
         t = x[i]
         expected = peak * t / 500 if t <= 500 else low + (peak - low) * 0.5 * (1 + math.cos(math.pi * (t - 500) / 4500))
         assert y[i] == pytest.approx(expected, rel=1e-12)
+
+
+def test_hide_view_section():
+    at = run_page("schedules", {"hide": "view", "slogx": "true"})
+    keys = {w.key for w in at.toggle} | {w.key for w in at.selectbox}
+    assert not keys & {"sfig", "slogx", "omb", "loghl"}
+    (fig,) = charts(at)
+    assert fig["layout"]["xaxis"]["type"] == "log"  # hidden, but its URL value still applies

@@ -33,7 +33,8 @@ def test_defaults_alpha_by_beta3_for_the_ademamix_run():
     assert custom.shape == (48, 9)
     assert "run 2: AdEMAMix" in fig["layout"]["title"]["text"]
     captions = " ".join(str(c.value) for c in at.caption)
-    assert "8 × 6 = 48 runs × 300 steps = 1.44e+04 optimizer steps in" in captions  # the sweep's cost
+    assert "8 × 6 = 48 runs × 300 steps = 14,400 optimizer steps in" in captions  # the sweep's cost
+    assert fig["layout"]["yaxis"]["title"]["text"] == "β₃"  # spelt as in the sidebar
 
 
 @pytest.mark.parametrize("ix, iy", [(0, 0), (5, 3), (7, 5)])
@@ -102,6 +103,26 @@ def test_preset_basins_side_by_side():
     assert "run 1: Adam β₁=0.999" in fig["layout"]["annotations"][0]["text"]
     assert any((t.get("name") or "").startswith("ended at global") for t in fig["data"])
     assert at.session_state["obj"] == "trap"
+
+
+def test_preset_basins_trap_every_start_settles():
+    """The preset's default numbers (64 × 64 starts, 20,000 steps, ε = 0.01): every start of both runs ends within ε
+    of a minimum, so the "minimum reached" maps show a minimum everywhere (at 5,000 steps most of Adam β₁ = 0.999's
+    starts were still ringing around theirs: "not within ε at the end")."""
+    at = run_page("sweeps", {"preset": "basins-trap"})
+    (fig,) = charts(at)
+    assert "20,000 steps, ε = 0.01" in fig["layout"]["title"]["text"]
+    legend = {t["name"] for t in fig["data"] if isinstance(t.get("x"), list) and t["x"] == [None]}
+    assert "not within ε at the end (0 / 0)" in legend and "diverged (0 / 0)" in legend
+
+
+def test_hide_sweep_and_exports_sections():
+    shown = run_page("sweeps", SMALL)
+    assert "sx" in {w.key for w in shown.selectbox}
+    at = run_page("sweeps", SMALL | {"hide": "sweep,exports"})
+    assert not {w.key for w in at.selectbox} & {"mode", "sx", "sy", "metric"}
+    assert len(charts(at)) == 1 and at.session_state["sx"] == "alpha"  # the sweep still runs, with its values
+    assert len(at.expander) < len(shown.expander)  # no "Export & share"
 
 
 def test_bad_query_strings():

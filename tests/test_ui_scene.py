@@ -17,7 +17,7 @@ from presets import PRESET_DIR, Preset, load_presets
 from ui import scene as sc
 from ui.controls import ParseError, url_number
 from ui.fields import BETA_GRID, bounds_of, log_grid
-from ui.flags import parse_flags
+from ui.flags import SECTIONS, parse_flags
 
 
 def test_defaults_encode_to_an_empty_url_and_round_trip():
@@ -237,6 +237,27 @@ def test_flags():
     assert f.style.scale > 1
     assert not parse_flags({"lecture": ["false"]}).lecture
     assert len(parse_flags({"hide": [",".join(f"k{i}" for i in range(1000))]}).hide) == 64
+
+
+def test_sections_list_every_hideable_section_and_nothing_else():
+    """ui.flags.SECTIONS is what the pages and ui/ helpers ask ``Flags.shows`` about (as the README reference finds
+    them), and asking about anything else is a bug."""
+    from docs.url_reference import hide_sections
+
+    assert set(SECTIONS) == set(hide_sections())
+    f = parse_flags({"hide": ["view,sweep,exports"]})
+    assert not f.shows("view") and not f.shows("sweep") and not f.shows("exports") and f.shows("runs")
+    with pytest.raises(ValueError, match="unknown section"):
+        f.shows("no-such-section")
+
+
+def test_module_docstring_lists_every_url_key():
+    doc = sc.__doc__
+    for control in sc.RUN_CONTROLS:
+        assert f"r{{k}}_{control.name}" in doc, control.name
+    for control in sc.OBJECTIVE_CONTROLS + sc.SCENE_CONTROLS:
+        assert f" {control.name} " in doc or f" {control.name}\n" in doc, control.name
+    assert sc.RUNS_KEY in doc
 
 
 # ------------------------------------------------------------------------------------------------ presets

@@ -17,7 +17,10 @@ from figures.common import DEFAULT_STYLE, Style
 
 from .controls import FALSE_WORDS, TRUE_WORDS, Control
 
-SECTIONS = ("presets", "surface", "length", "runs", "scrubber", "explanation", "status", "curves", "internals")
+# Every section a page can hide: every name that pages/ and ui/ ask ``Flags.shows`` about (tests/test_ui_scene.py
+# checks this against the code; the README's URL reference lists which page has which).
+SECTIONS = ("presets", "surface", "length", "runs", "scrubber", "explanation", "status", "curves", "internals",
+            "view", "sweep", "exports")
 MAX_HIDE_ENTRIES = 64
 
 
@@ -37,6 +40,8 @@ class Flags:
         return DEFAULT_STYLE.lecture() if self.lecture else DEFAULT_STYLE
 
     def shows(self, section: str) -> bool:
+        if section not in SECTIONS:  # a page asking about a section the URL reference does not list
+            raise ValueError(f"unknown section {section!r}: add it to ui.flags.SECTIONS")
         return section not in self.hide
 
     def shows_control(self, control: Control, key: str | None = None) -> bool:

@@ -16,8 +16,8 @@ URL key scheme (per-run keys carry the run number, 1…8)::
 
     obj rb_a rb_b kappa angle ras_a expr xmin xmax ymin ymax    objective and its parameters
     x0 y0 steps sigma seed                                       start point, length, gradient noise
-    runs  r{k}_opt r{k}_lr r{k}_b1 r{k}_b2 r{k}_b3 r{k}_alpha r{k}_T r{k}_b3s r{k}_wd r{k}_eps r{k}_bc
-          r{k}_m1x r{k}_m1y r{k}_m2x r{k}_m2y r{k}_name r{k}_c                           the runs
+    runs  r{k}_opt r{k}_lr r{k}_b1 r{k}_b2 r{k}_b3 r{k}_alpha r{k}_T r{k}_wd r{k}_eps r{k}_bc r{k}_b3s
+          r{k}_lrs r{k}_wu r{k}_lrf r{k}_m1x r{k}_m1y r{k}_m2x r{k}_m2y r{k}_name r{k}_c  the runs
     t focus                                                      scrubbed step, explained run
     reserved for all pages: preset lecture hide (and Streamlit's embed, embed_options)
 """

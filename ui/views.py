@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError, model_validator
 from dynamics.config import MAX_STEPS, FrozenModel, OptimizerConfig, RunConfig, SweepAxis, SweepConfig, SweepParam
 from dynamics.optimizers import USED_FIELDS
 from figures.common import MAX_RUNS
+from figures.sweeps import PARAM_LABELS  # one spelling of the swept quantities: menus, axis titles, cell labels
 
 from . import scene as sc
 from .controls import Control, ParseError, pydantic_reason
@@ -111,11 +112,6 @@ BasinMetric = Literal["first_hit", "minimum", "final_distance"]
 SWEEP_NUM_GRID = (4, 8, 12, 16, 24, 32, 48, 64, 96, 128)
 SWEEP_STEPS_GRID = (0, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 TOLERANCE_GRID = log_grid(1e-6, 1.0, (1, 3))
-PARAM_LABELS = {
-    "lr": "learning rate η", "beta1": "β₁", "beta2": "β₂", "beta3": "β₃", "alpha": "α", "t_alpha_beta3": "T_α,β₃",
-    "eps": "ε", "weight_decay": "weight decay λ", "noise_sigma": "noise σ", "start_x": "start x",
-    "start_y": "start y",
-}
 # A sensible range for each swept quantity: (low, high, log).
 PARAM_RANGES: dict[str, tuple[float, float, bool]] = {
     "lr": (1e-4, 1.0, True), "beta1": (0.0, 0.999, False), "beta2": (0.9, 0.9999, False),
