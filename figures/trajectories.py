@@ -19,7 +19,7 @@ from dynamics.simulate import Trajectory
 
 from .common import (
     DEFAULT_STYLE, INK, MINIMUM_COLOR, MUTED, LogScale, Style, SurfaceGrid, axis_style, base_layout,
-    contour_trace, decimate_path, decimate_series, f32, fmt, log_scale_for, stacked_width, subplot_grid,
+    contour_trace, decimate_path, decimate_series, f32, fmt, log_scale_for, pow10_labels, stacked_width, subplot_grid,
 )
 
 ARROW_FRACTION = 0.16  # the longest arrow of a family spans this fraction of the view (normalised units)
@@ -384,8 +384,13 @@ def _log_ticks(traces, cell) -> dict:
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
         return {}
-    span = math.log10(values.max()) - math.log10(values.min())
-    return {} if span >= 2 else {"dtick": "D2"}  # ≥ 2 decades: Plotly's own choice (every k-th power of ten)
+    lo, hi = math.log10(values.min()), math.log10(values.max())
+    if hi - lo >= 2:
+        return {}  # ≥ 2 decades: Plotly's own choice (every k-th power of ten)
+    # Explicit 1-2-5 ticks with full labels: Plotly's "D2" labels 0.5 and 5 both as a bare "5".
+    ticks = [m * 10.0**e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)]
+    ticks = [v for v in ticks if lo - 0.05 <= math.log10(v) <= hi + 0.05]
+    return {"tickvals": ticks, "ticktext": pow10_labels([math.log10(v) for v in ticks])}
 
 
 def curves_figure(runs: Sequence[RunView], *, t: int | None = None, style: Style = DEFAULT_STYLE,

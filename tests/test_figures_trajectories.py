@@ -363,3 +363,16 @@ def test_figures_are_json_serialisable(pair):
                 internals_figure(pair, t=5)):
         spec = json.loads(fig.to_json())
         assert spec["data"] and spec["layout"]
+
+
+def test_short_log_axes_get_unambiguous_one_two_five_labels():
+    """Under two decades the y ticks are 1-2-5 values with full labels (0.5 and 5 must not both read "5")."""
+    from figures.trajectories import _log_ticks
+    from types import SimpleNamespace
+
+    trace = SimpleNamespace(yaxis="y", y=np.array([0.13, 0.9, 5.7]))
+    ticks = _log_ticks([trace], SimpleNamespace(y="y"))
+    assert ticks["tickvals"] == pytest.approx([0.2, 0.5, 1.0, 2.0, 5.0])  # within the data's range
+    assert ticks["ticktext"] == ["0.2", "0.5", "1", "2", "5"]
+    wide = SimpleNamespace(yaxis="y", y=np.array([1e-4, 10.0]))
+    assert _log_ticks([wide], SimpleNamespace(y="y")) == {}
