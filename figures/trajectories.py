@@ -393,6 +393,16 @@ def _log_ticks(traces, cell) -> dict:
     return {"tickvals": ticks, "ticktext": pow10_labels([math.log10(v) for v in ticks])}
 
 
+def _scrub_marker(run: RunView, values: np.ndarray, step: int, cell, what: str, size: float, width: float):
+    """The scrubbed step on one curve: a white diamond ringed in the run's colour."""
+    return go.Scatter(
+        x=f32([step]), y=f32([values[step]]), mode="markers", xaxis=cell.x, yaxis=cell.y,
+        marker={"symbol": "diamond", "size": size, "color": "white", "line": {"color": run.color, "width": width}},
+        name=f"{run.label}: step {step:,}", legendgroup=run.group, showlegend=False,
+        hovertemplate=f"<b>{run.label}</b> at step {step:,}<br>{what} %{{y:.4g}}<extra></extra>",
+    )
+
+
 def curves_figure(runs: Sequence[RunView], *, t: int | None = None, style: Style = DEFAULT_STYLE,
                   f_star: float | None = None) -> go.Figure:
     """Distance to the nearest minimum and loss vs step, both on log–log axes (the paper's Fig. 2a).
@@ -434,16 +444,8 @@ def curves_figure(runs: Sequence[RunView], *, t: int | None = None, style: Style
                     hovertemplate=(f"<b>{run.label}</b> diverged at step {traj.diverged_at:,}<br>"
                                    f"{traj.divergence_reason}<extra></extra>"),
                 ))
-            if t is not None and t >= 1:
-                tt = min(t, last)
-                if tt >= 1:
-                    traces.append(go.Scatter(
-                        x=f32([tt]), y=f32([values[tt]]), mode="markers", xaxis=cell.x, yaxis=cell.y,
-                        marker={"symbol": "diamond", "size": style.px(10), "color": "white",
-                                "line": {"color": run.color, "width": 2.2}},
-                        name=f"{run.label}: step {tt:,}", legendgroup=run.group, showlegend=False,
-                        hovertemplate=f"<b>{run.label}</b> at step {tt:,}<br>{what} %{{y:.4g}}<extra></extra>",
-                    ))
+            if t is not None and min(t, last) >= 1:
+                traces.append(_scrub_marker(run, values, min(t, last), cell, what, style.px(10), 2.2))
     max_steps = max((r.traj.steps for r in runs), default=1)
     layout = base_layout(style, height=style.panel_height, **grid_layout)
     layout["margin"] = {**layout["margin"], "t": 58}
@@ -537,15 +539,8 @@ def internals_figure(runs: Sequence[RunView], *, t: int | None = None, style: St
                 hovertemplate=f"<b>{run.label}</b><br>step %{{x:,.0f}}<br>{key} %{{y:.4g}}<extra></extra>",
             ))
             shown_legend.add(run.group)
-            if t is not None and 1 <= min(t, last):
-                tt = min(t, last)
-                traces.append(go.Scatter(
-                    x=f32([tt]), y=f32([values[tt]]), mode="markers", xaxis=cell.x, yaxis=cell.y,
-                    marker={"symbol": "diamond", "size": style.px(8), "color": "white",
-                            "line": {"color": run.color, "width": 2}},
-                    name=f"{run.label}: step {tt:,}", legendgroup=run.group, showlegend=False,
-                    hovertemplate=f"<b>{run.label}</b> at step {tt:,}<br>{key} %{{y:.4g}}<extra></extra>",
-                ))
+            if t is not None and min(t, last) >= 1:
+                traces.append(_scrub_marker(run, values, min(t, last), cell, key, style.px(8), 2))
     max_steps = max((r.traj.steps for r in runs), default=1)
     layout = base_layout(style, height=int(style.panel_height * 1.45), **grid_layout)
     layout["margin"] = {**layout["margin"], "t": 62}
