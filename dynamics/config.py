@@ -74,14 +74,14 @@ class OptimizerConfig(FrozenModel):
 
     name: OptimizerName = Field("ademamix", description="Update rule")
     lr: float = Field(0.01, gt=0.0, le=10.0, description="Peak learning rate η")
-    beta1: float = Field(0.9, ge=0.0, lt=1.0, description="β1: fast EMA of gradients (momentum for SGD)")
-    beta2: float = Field(0.999, ge=0.0, lt=1.0, description="β2: EMA of squared gradients")
-    beta3: float = Field(0.9999, ge=0.0, lt=1.0, description="β3: slow EMA of gradients (AdEMAMix)")
+    beta1: float = Field(0.9, ge=0.0, lt=1.0, description="β₁: fast EMA of gradients (momentum for SGD)")
+    beta2: float = Field(0.999, ge=0.0, lt=1.0, description="β₂: EMA of squared gradients")
+    beta3: float = Field(0.9999, ge=0.0, lt=1.0, description="β₃: slow EMA of gradients (AdEMAMix)")
     alpha: float = Field(5.0, ge=0.0, le=1000.0, description="α: weight of the slow EMA (AdEMAMix)")
     t_alpha_beta3: int = Field(0, ge=0, le=10 * MAX_STEPS,
-                               description="T_α,β3: warm-up length of α and β3 in steps; 0 = no schedules")
+                               description="T_α,β₃: warm-up length of α and β₃ in steps; 0 = no schedules")
     beta3_scheduler: Beta3SchedulerName = Field(
-        "half_life", description="β3 warm-up: the paper's half-life interpolation, or linear in β (Fig. 7)")
+        "half_life", description="β₃ warm-up: the paper's half-life interpolation, or linear in β (Fig. 7)")
     eps: float = Field(1e-8, ge=0.0, le=1.0, description="ε added to sqrt(ν̂), outside the square root")
     weight_decay: float = Field(0.0, ge=0.0, le=10.0, description="λ: decoupled weight decay, multiplied by η")
     bias_correction: bool = Field(True, description="Divide m1 and ν by (1−β^t) (Adam's bias correction)")

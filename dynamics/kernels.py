@@ -184,27 +184,27 @@ def optimizer_kernel(cfg: OptimizerConfig, t: int) -> Kernel:
     zeros = np.zeros(t)
     if name in ("adam", "adamw", "ademamix"):
         fast = ema_kernel(b1, t, bias_correction=cfg.bias_correction)
-        fast_label = "fast EMA m̂1 (β1)" if cfg.bias_correction else "fast EMA m1 (β1, no bias correction)"
+        fast_label = "fast EMA m̂₁ (β₁)" if cfg.bias_correction else "fast EMA m₁ (β₁, no bias correction)"
         if name != "ademamix":
             return _kernel(t, fast, zeros, fast_beta=b1, slow_beta=None, fast_label=fast_label, slow_label="none")
         betas3 = beta3_per_step(cfg, t)
         alpha_t = float(alpha_schedule(float(t), cfg.alpha, cfg.t_alpha_beta3))
-        # A constant β3 uses exact powers; a scheduled one needs the per-step products.
+        # A constant β₃ uses exact powers; a scheduled one needs the per-step products.
         slow_ema = ema_kernel(cfg.beta3, t) if cfg.t_alpha_beta3 == 0 else scheduled_ema_kernel(betas3)
         beta3_t = float(betas3[-1])
         return _kernel(t, fast, alpha_t * slow_ema, fast_beta=b1, slow_beta=beta3_t, alpha_t=alpha_t,
-                       beta3_t=beta3_t, fast_label=fast_label, slow_label="α_t · slow EMA m2 (β3)")
+                       beta3_t=beta3_t, fast_label=fast_label, slow_label="α_t · slow EMA m₂ (β₃)")
     if name == "simplified_ademamix":
         current = np.where(np.arange(t) == 0, cfg.alpha, 0.0)
         return _kernel(t, current, _powers(b1, t), fast_beta=None, slow_beta=b1, alpha_t=cfg.alpha,
-                       fast_label="α · g (current gradient)", slow_label="momentum m = Σ β1^k g (unnormalised)")
+                       fast_label="α · g (current gradient)", slow_label="momentum m = Σ β₁^k g (unnormalised)")
     if name == "sgd_momentum":
         return _kernel(t, _powers(b1, t), zeros, fast_beta=b1, slow_beta=None,
-                       fast_label="momentum m = Σ β1^k g", slow_label="none")
+                       fast_label="momentum m = Σ β₁^k g", slow_label="none")
     if name == "nesterov":
         look_ahead = np.where(np.arange(t) == 0, 1.0, 0.0) + b1 * _powers(b1, t)
         return _kernel(t, look_ahead, zeros, fast_beta=b1, slow_beta=None,
-                       fast_label="g + β1 m (Nesterov)", slow_label="none")
+                       fast_label="g + β₁ m (Nesterov)", slow_label="none")
     raise ValueError(f"no kernel for optimizer {name!r}")
 
 

@@ -423,7 +423,7 @@ def kernel_table(kernel: Any) -> dict[str, np.ndarray]:
 
 
 def kernel_summary(kernel: Any) -> dict[str, Any]:
-    """Scalars of a Kernel (step, masses, betas, half-lives, α_t, β3_t, labels) for a JSON export."""
+    """Scalars of a Kernel (step, masses, betas, half-lives, α_t, β₃_t, labels) for a JSON export."""
     names = ("t", "fast_mass", "slow_mass", "total_mass", "fast_beta", "slow_beta", "fast_half_life",
              "slow_half_life", "alpha_t", "beta3_t", "fast_label", "slow_label")
     return {name: getattr(kernel, name) for name in names}

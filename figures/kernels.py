@@ -1,7 +1,7 @@
 """EMA-kernel figures: the weight an optimizer's update numerator puts on the gradient k steps back.
 
 * ``kernel_figure``            the current configuration(s) at step t, fast/slow/total, half-lives marked, masses shown
-* ``kernel_animation_figure``  the same over a list of steps (Plotly frames + slider): the α/β3 warm-up reshapes it
+* ``kernel_animation_figure``  the same over a list of steps (Plotly frames + slider): the α/β₃ warm-up reshapes it
 * ``fig3a_figure``             paper Fig. 3a: single EMAs (1−β) β^k after 10k steps
 * ``fig23_figure``             paper Fig. 23: lr-weighted total weights, m1 + α m2 (α = 8) vs (1−α) m1 + α m2 (α = 0.9)
 * ``fig31_figure``             paper Fig. 31: nested EMA (0.9/0.4) vs sum of two EMAs (0.9/0.999), linear and log y
@@ -84,7 +84,7 @@ def kernels_for(runs: Sequence[KernelRun], t: int) -> list[Kernel]:
 
 
 def mass_text(kernel: Kernel) -> str:
-    """“fast 1 · slow α(1−β3^t) = 0.632” style summary of a kernel's masses."""
+    """“fast 1 · slow α(1−β₃^t) = 0.632” style summary of a kernel's masses."""
     if kernel.slow_mass == 0.0 and kernel.slow_label == "none":
         return f"mass {_fmt(kernel.fast_mass)}"
     return f"fast {_fmt(kernel.fast_mass)} · slow {_fmt(kernel.slow_mass)} · total {_fmt(kernel.total_mass)}"
@@ -127,7 +127,7 @@ def _kernel_traces(label: str, kernel: Kernel, slot: int, *, log_x: bool, log_y:
             textfont=dict(color=color, size=style.font - 1),
             marker=dict(symbol="diamond", size=style.px(9), color=color,
                         line=dict(color="white", width=1)),
-            name=f"{label}: half-life of {'β1' if part == 'fast' else 'β3_t'}", legendgroup=f"run{slot}",
+            name=f"{label}: half-life of {'β₁' if part == 'fast' else 'β₃_t'}", legendgroup=f"run{slot}",
             showlegend=False, meta=dict(run=label, slot=int(slot), component=f"{part}_half_life", beta=beta),
             hovertemplate=f"half-life of β={_fmt(beta, 6)}: " + "%{customdata:,.1f} steps<extra>" + label
             + "</extra>"))
@@ -149,8 +149,8 @@ def kernel_figure(
     """Weights of g(t−k) in each run's update numerator at step t (``dynamics.kernels.optimizer_kernel``).
 
     Per run (its slot colour): total (solid), and for two-EMA rules the fast (dashed) and slow (dotted) parts; each
-    EMA's half-life as a diamond; masses in the legend and in a corner box (fast 1, slow α_t(1−Π β3_j) =
-    α(1−β3^t) for constant schedules). On a log x axis the range is fixed to 1 … ``max_lag`` so that moving t shows
+    EMA's half-life as a diamond; masses in the legend and in a corner box (fast 1, slow α_t(1−Π β₃_j) =
+    α(1−β₃^t) for constant schedules). On a log x axis the range is fixed to 1 … ``max_lag`` so that moving t shows
     the kernel growing.
     """
     style = style or DEFAULT_STYLE
@@ -164,7 +164,7 @@ def kernel_figure(
             fig.add_trace(trace)
         extra = ""
         if kernel.alpha_t is not None and kernel.beta3_t is not None:
-            extra = f" (α_t={_fmt(kernel.alpha_t)}, β3_t={kernel.beta3_t:.6g})"
+            extra = f" (α_t={_fmt(kernel.alpha_t)}, β₃_t={kernel.beta3_t:.6g})"
         lines.append(f"<span style='color:{run_color(slot)}'>■</span> {label}: {mass_text(kernel)}{extra}")
     top = max((float(np.max(k.total[: min(k.t, max_lag)])) for k in kernels), default=1.0)
     _kernel_axes(fig, log_x=log_x, log_y=log_y, max_lag=max_lag, t=t, style=style,
@@ -383,10 +383,10 @@ def fig23_figure(t_total: int = FIG23_T, eta_max: float = FIG23_ETA_MAX, alpha_s
     style = style or DEFAULT_STYLE
     data = data or fig23_data(t_total, eta_max, alpha_sum, alpha_convex)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
-        f"η(t) (m1 + α m2), α = {alpha_sum:g}", f"η(t) ((1−α) m1 + α m2), α = {alpha_convex:g}"))
+        f"η(t) (m₁ + α m₂), α = {alpha_sum:g}", f"η(t) ((1−α) m₁ + α m₂), α = {alpha_convex:g}"))
     width = line_width(style)
     colors = {"total": "#222222", "fast": run_color(0), "slow": run_color(1)}
-    names = {"total": "total", "fast": "from m1 (fast EMA, β1 = 0.9)", "slow": "from α·m2 (slow EMA, β3 = 0.9999)"}
+    names = {"total": "total", "fast": "from m₁ (fast EMA, β₁ = 0.9)", "slow": "from α·m₂ (slow EMA, β₃ = 0.9999)"}
     for col, key in enumerate(("sum", "convex"), start=1):
         d = data[key]
         idx = _even_indices(d["step"].size)

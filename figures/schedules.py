@@ -1,5 +1,5 @@
-"""Schedule figures: β3(t) (the paper's half-life scheduler beside the linear one), α(t), the half-life of β3(t)
-and η(t) for the current configuration(s); and the paper's Fig. 7 (β3 schedulers over x = t/T).
+"""Schedule figures: β₃(t) (the paper's half-life scheduler beside the linear one), α(t), the half-life of β₃(t)
+and η(t) for the current configuration(s); and the paper's Fig. 7 (β₃ schedulers over x = t/T).
 
 Data functions return NumPy tables (also used for CSV/JSON export); figure builders turn them into ``go.Figure``.
 No Streamlit here.
@@ -42,10 +42,10 @@ def sample_steps(steps: int, t_warm: int = 0, max_points: int = MAX_POINTS) -> n
 def schedule_table(cfg: OptimizerConfig, steps: int, t: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The schedules of ``cfg`` at the 1-based steps ``t`` (default: ``sample_steps``), as AdEMAMix evaluates them.
 
-    Columns: step; alpha (α_t); beta3 (β3_t with ``cfg.beta3_scheduler``); beta3_half_life_scheduler and
-    beta3_linear_scheduler (both schedulers, for comparison); half_life (of β3_t, paper convention ln ½/ln β − 1,
-    with the configured scheduler), half_life_half_life_scheduler and half_life_linear_scheduler; lr (η_t). With T_α,β3 = 0 the schedules are off:
-    α_t = α and β3_t = β3 at every step.
+    Columns: step; alpha (α_t); beta3 (β₃_t with ``cfg.beta3_scheduler``); beta3_half_life_scheduler and
+    beta3_linear_scheduler (both schedulers, for comparison); half_life (of β₃_t, paper convention ln ½/ln β − 1,
+    with the configured scheduler), half_life_half_life_scheduler and half_life_linear_scheduler; lr (η_t). With T_α,β₃ = 0 the schedules are off:
+    α_t = α and β₃_t = β₃ at every step.
     """
     if t is None:
         t = sample_steps(steps, cfg.t_alpha_beta3)
@@ -83,9 +83,9 @@ def schedules_figure(
     log_half_life: bool = False,
     style: Style | None = None,
 ) -> go.Figure:
-    """Four panels sharing the step axis: β3(t) (configured scheduler solid, the other dotted), α(t),
-    half-life of β3(t) and η(t). ``one_minus_beta`` plots 1 − β3 on a log axis instead of β3 (the paper's scheduler
-    reaches β3 ≈ 1 on a linear axis almost at once; its half-life grows linearly); ``log_half_life`` a log y for the
+    """Four panels sharing the step axis: β₃(t) (configured scheduler solid, the other dotted), α(t),
+    half-life of β₃(t) and η(t). ``one_minus_beta`` plots 1 − β₃ on a log axis instead of β₃ (the paper's scheduler
+    reaches β₃ ≈ 1 on a linear axis almost at once; its half-life grows linearly); ``log_half_life`` a log y for the
     half-life. One colour per run slot (consistent with the other pages).
 
     Runs whose rule has no slow EMA (Adam, …) appear in the η(t) panel only. Earlier runs are drawn wider (as on the
@@ -96,8 +96,8 @@ def schedules_figure(
     slots = list(range(len(runs))) if slots is None else list(slots)
     fig = make_subplots(
         rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.14, horizontal_spacing=0.09,
-        subplot_titles=("β3(t): slow-EMA decay", "α(t): slow-EMA weight",
-                        "half-life of β3(t) in steps", "learning rate η(t)"),
+        subplot_titles=("β₃(t): slow-EMA decay", "α(t): slow-EMA weight",
+                        "half-life of β₃(t) in steps", "learning rate η(t)"),
     )
     base_width = line_width(style)
     warm_marks: set[int] = set()
@@ -124,18 +124,18 @@ def schedules_figure(
             other = "linear" if cfg.beta3_scheduler == "half_life" else "half_life"
             own_name = {"half_life": "paper (half-life)", "linear": "linear"}
             fig.add_trace(go.Scatter(
-                x=x, y=table["beta3"], mode="lines", name=f"{label}: β3, {own_name[cfg.beta3_scheduler]}",
+                x=x, y=table["beta3"], mode="lines", name=f"{label}: β₃, {own_name[cfg.beta3_scheduler]}",
                 legendgroup=group, line=dict(color=color, width=width, dash=SCHEDULER_DASH[cfg.beta3_scheduler]),
-                hovertemplate="t=%{x:,.0f}<br>β3=%{y:.6f}<extra>" + label + "</extra>"), row=1, col=1)
+                hovertemplate="t=%{x:,.0f}<br>β₃=%{y:.6f}<extra>" + label + "</extra>"), row=1, col=1)
             if cfg.t_alpha_beta3 > 0:
                 warm_marks.add(cfg.t_alpha_beta3)
             # The other scheduler, thin, for comparison (unless another run already shows it).
             if cfg.t_alpha_beta3 > 0 and (cfg.beta1, cfg.beta3, cfg.t_alpha_beta3, other) not in drawn:
                 fig.add_trace(go.Scatter(
                     x=x, y=table[f"beta3_{other}_scheduler"], mode="lines",
-                    name=f"{label}: β3, {own_name[other]} (for comparison)", legendgroup=group,
+                    name=f"{label}: β₃, {own_name[other]} (for comparison)", legendgroup=group,
                     line=dict(color=color, width=max(1.0, base_width * 0.6), dash=SCHEDULER_DASH[other]), opacity=0.7,
-                    hovertemplate="t=%{x:,.0f}<br>β3=%{y:.6f}<extra>" + label + " (" + own_name[other] + ")</extra>"),
+                    hovertemplate="t=%{x:,.0f}<br>β₃=%{y:.6f}<extra>" + label + " (" + own_name[other] + ")</extra>"),
                     row=1, col=1)
                 fig.add_trace(go.Scatter(
                     x=x, y=table[f"half_life_{other}_scheduler"], mode="lines", showlegend=False,
@@ -166,9 +166,9 @@ def schedules_figure(
         for trace in fig.data:
             if trace.xaxis == "x" and trace.yaxis == "y":
                 trace.y = 1.0 - np.asarray(trace.y)
-                trace.hovertemplate = trace.hovertemplate.replace("β3=%{y:.6f}", "1−β3=%{y:.3e}")
+                trace.hovertemplate = trace.hovertemplate.replace("β₃=%{y:.6f}", "1−β₃=%{y:.3e}")
         fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-        fig.layout.annotations[0].text = "1 − β3(t) (log): slow-EMA decay"
+        fig.layout.annotations[0].text = "1 − β₃(t) (log): slow-EMA decay"
     fig.update_yaxes(type="log" if log_half_life else "linear", row=2, col=1)
     fig.update_xaxes(type="log" if log_x else "linear",
                      range=[0.0, math.log10(max(steps, 2))] if log_x else [0, steps])
@@ -176,13 +176,13 @@ def schedules_figure(
     fig.update_xaxes(title_text="step t", row=2, col=2)
     fig.update_yaxes(exponentformat="power", rangemode="tozero", range=[0, 1.1 * lr_max], row=2, col=2)
     if not any(cfg.name in HAS_SLOW_EMA for _, cfg in runs):
-        fig.add_annotation(text="no AdEMAMix run: α and β3 do not apply", x=0.5, y=0.78, xref="paper",
+        fig.add_annotation(text="no AdEMAMix run: α and β₃ do not apply", x=0.5, y=0.78, xref="paper",
                            yref="paper", showarrow=False, font=dict(color="#666"))
     return finish_layout(fig, style, title=f"Schedules over {steps:,} steps", height=620)
 
 
 def warm_note(t_warm: int, steps: int, log_x: bool = False) -> dict:
-    """Position and text of the "T_α,β3 = …" note in the α(t) panel: right of the T line, or left of it (right-
+    """Position and text of the "T_α,β₃ = …" note in the α(t) panel: right of the T line, or left of it (right-
     anchored) in the last quarter of the step axis, so that it never runs past the panel's right edge; a T beyond
     the last step is noted at the right edge."""
     x = min(t_warm, steps)
@@ -190,7 +190,7 @@ def warm_note(t_warm: int, steps: int, log_x: bool = False) -> dict:
         where = math.log10(max(x, 1)) / math.log10(max(steps, 2))
     else:
         where = x / max(steps, 1)
-    text = f"T_α,β3 = {t_warm:,}" + (" (after the last step)" if t_warm > steps else "")
+    text = f"T_α,β₃ = {t_warm:,}" + (" (after the last step)" if t_warm > steps else "")
     if where > 0.75:
         return dict(x=x, text=text + " ", xanchor="right")
     return dict(x=x, text=" " + text, xanchor="left")
@@ -198,7 +198,7 @@ def warm_note(t_warm: int, steps: int, log_x: bool = False) -> dict:
 
 def fig7_table(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] = FIG7_BETA_ENDS,
                num: int = 501) -> dict[str, np.ndarray]:
-    """Fig. 7 data: x = t/T and β3(x) for both schedulers and each β_end, one column per curve."""
+    """Fig. 7 data: x = t/T and β₃(x) for both schedulers and each β_end, one column per curve."""
     curves = beta3_scheduler_curves(beta_start, tuple(beta_ends), num)
     table = {"x": np.asarray(curves["x"], dtype=np.float64)}
     for kind in ("half_life", "linear"):
@@ -209,9 +209,9 @@ def fig7_table(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] =
 
 def fig7_figure(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] = FIG7_BETA_ENDS, *,
                 style: Style | None = None, num: int = 501) -> go.Figure:
-    """Paper Fig. 7: β3 over x = t/T from β_start to β_end, the paper's half-life scheduler vs the linear one.
+    """Paper Fig. 7: β₃ over x = t/T from β_start to β_end, the paper's half-life scheduler vs the linear one.
 
-    One panel per β_end. The paper's scheduler grows the half-life linearly (β3 rises fast, then slowly); the linear
+    One panel per β_end. The paper's scheduler grows the half-life linearly (β₃ rises fast, then slowly); the linear
     one keeps the half-life short for most of the warm-up and multiplies it in the last few percent of it.
     """
     style = style or DEFAULT_STYLE
@@ -226,8 +226,8 @@ def fig7_figure(beta_start: float = FIG7_BETA_START, beta_ends: Sequence[float] 
             fig.add_trace(go.Scatter(
                 x=table["x"], y=table[f"{kind}_{end:g}"], mode="lines", name=names[kind], legendgroup=kind,
                 showlegend=col == 1, line=dict(color=colors[kind], width=width, dash=SCHEDULER_DASH[kind]),
-                hovertemplate="t/T=%{x:.3f}<br>β3=%{y:.6f}<extra>" + names[kind].split(" (")[0] + "</extra>"),
+                hovertemplate="t/T=%{x:.3f}<br>β₃=%{y:.6f}<extra>" + names[kind].split(" (")[0] + "</extra>"),
                 row=1, col=col)
-        fig.update_xaxes(title_text="t / T_α,β3", range=[0, 1], row=1, col=col)
-    fig.update_yaxes(title_text="β3", row=1, col=1)
-    return finish_layout(fig, style, title="Fig. 7 — β3 schedulers", height=420)
+        fig.update_xaxes(title_text="t / T_α,β₃", range=[0, 1], row=1, col=col)
+    fig.update_yaxes(title_text="β₃", row=1, col=1)
+    return finish_layout(fig, style, title="Fig. 7 — β₃ schedulers", height=420)

@@ -49,7 +49,7 @@ METRICS: dict[str, MetricInfo] = {
     "minimum": MetricInfo("minimum reached (within ε at the end)", "minimum reached", False),
 }
 
-# Names of the swept quantities, written as in the sidebar (β₃, not β3): axis titles, hover, the Sweeps page's
+# Names of the swept quantities, written as in the sidebar (β₃, not β₃): axis titles, hover, the Sweeps page's
 # quantity menus (ui.views) and cell labels all use these.
 PARAM_LABELS = {
     "lr": "learning rate η", "beta1": "β₁", "beta2": "β₂", "beta3": "β₃", "alpha": "α",

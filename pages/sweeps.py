@@ -46,7 +46,7 @@ with st.sidebar:
                     pagekit.view_control(ctx, f"s{axis}hi")
                 c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
                 with c1:
-                    pagekit.view_control(ctx, f"s{axis}n")
+                    pagekit.view_control(ctx, f"s{axis}n", on_change=sw.clear_selection)
                 with c2:
                     pagekit.view_control(ctx, f"s{axis}log")
             pagekit.view_control(ctx, "metric")
@@ -54,7 +54,7 @@ with st.sidebar:
             run_numbers = tuple(range(1, n_runs + 1))
             pagekit.view_control(ctx, "ba", options=run_numbers, labels=run_names, on_change=sw.clear_selection)
             pagekit.view_control(ctx, "bb", options=run_numbers, labels=run_names, on_change=sw.clear_selection)
-            pagekit.view_control(ctx, "bn")
+            pagekit.view_control(ctx, "bn", on_change=sw.clear_selection)
             pagekit.view_control(ctx, "bmetric")
         pagekit.view_control(ctx, "ssteps")
         pagekit.view_control(ctx, "tol")
@@ -81,7 +81,7 @@ if view.mode == "grid":
             st.warning(f"This sweep cannot run: {reason}.", icon="⚠️")
     if cfg is not None:
         result, cached = sw.cached_sweep(cfg)
-        cell = sw.selected("grid", result.shape)
+        cell = sw.selected(view, result.shape)
         title = (f"{fsw.METRICS[view.metric].short} — run {k}: {ctx.labels[k - 1]} on "
                  f"{sc.OBJECTIVE_LABELS.get(scene.objective.name, scene.objective.name)}")
         figure = fsw.sweep_heatmap_figure(result, view.metric, selected=cell[1:] if cell else None, title=title,
@@ -97,7 +97,7 @@ else:
     a, b = min(view.basin_a, n_runs), min(view.basin_b, n_runs)
     cfgs = basin_sweep_configs(scene, view, (obj.x_range, obj.y_range))
     results = [sw.cached_sweep(c, f"Basin map of run {k}")[0] for c, k in zip(cfgs, (a, b))]
-    cell = sw.selected("basin", results[0].shape, panels=2)
+    cell = sw.selected(view, results[0].shape, panels=2)
     labels = [f"run {a}: {ctx.labels[a - 1]}", f"run {b}: {ctx.labels[b - 1]}"]
     from figures.common import run_color
 

@@ -70,6 +70,11 @@ def test_sweep_cell_click_opens_trajectories_with_that_configuration(page: Page)
     label = selected.inner_text()
     alpha = float(re.search(r"α=([0-9.e+-]+)", label).group(1))
     beta3 = float(re.search(r"β₃=([0-9.e+-]+)", label).group(1))
+    # The selection is in the URL: the copied URL, opened afresh, shows the same cell.
+    expect(page).to_have_url(re.compile(r"[?&]cx=5\b"))
+    assert url_params(page)["cy"] == "2"
+    open_page(page, page.url)
+    expect(page.get_by_text(label, exact=True).first).to_be_visible()
     page.get_by_role("button", name="Open on Trajectories").click()
     wait_for_app_idle(page, rerun_expected=True)
     expect(page.get_by_role("heading", name="Trajectories")).to_be_visible()

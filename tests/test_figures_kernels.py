@@ -78,14 +78,14 @@ def test_kernel_figure_adam_and_ademamix_constant_schedules():
     np.testing.assert_allclose(total.y, expected, rtol=1e-12)
     slow = traces(fig, run="AdEMAMix", component="slow")[0]
     np.testing.assert_allclose(slow.y, alpha * (1 - b3) * b3**k, rtol=1e-12)
-    # Masses: fast 1, slow α(1−β3^t), shown in the legend.
+    # Masses: fast 1, slow α(1−β₃^t), shown in the legend.
     assert f"mass {alpha * (1 - b3**t):.3g}" in slow.name
     fast = traces(fig, run="AdEMAMix", component="fast")[0]
     assert "mass 1" in fast.name
     adam = traces(fig, run="Adam", component="total")[0]
     assert adam.line.color == run_color(3) and total.line.color == run_color(0)
     assert not traces(fig, run="Adam", component="slow")  # Adam has no slow EMA
-    # Half-lives marked: β1 for both, β3 for AdEMAMix.
+    # Half-lives marked: β₁ for both, β₃ for AdEMAMix.
     hl = {(tr.meta["run"], tr.meta["component"]): tr.customdata[0] for tr in fig.data
           if tr.meta and tr.meta["component"].endswith("half_life")}
     assert hl[("AdEMAMix", "slow_half_life")] == pytest.approx(t_half(b3))

@@ -86,20 +86,20 @@ def test_schedules_figure_panels_and_colours():
     assert beta_solid.y[-1] == pytest.approx(0.9999)
     assert beta_solid.x[0] == 1 and beta_solid.x[-1] == 2000
     # The warm-up end is marked.
-    assert any("T_α,β3 = 500" in (a.text or "") for a in fig.layout.annotations)
+    assert any("T_α,β₃ = 500" in (a.text or "") for a in fig.layout.annotations)
 
 
 def _note(fig):
-    return next(a for a in fig.layout.annotations if (a.text or "").strip().startswith("T_α,β3 = "))
+    return next(a for a in fig.layout.annotations if (a.text or "").strip().startswith("T_α,β₃ = "))
 
 
 def test_warm_up_note_stays_inside_the_alpha_panel():
-    """T_α,β3 = the run length (the `warmup` preset): the note sits left of the line, anchored right, instead of
+    """T_α,β₃ = the run length (the `warmup` preset): the note sits left of the line, anchored right, instead of
     running past the panel's right edge (it was clipped to "T_α")."""
     cfg = OptimizerConfig(t_alpha_beta3=10_000)
     note = _note(schedules_figure([("A", cfg)], 10_000))
     assert note.x == 10_000 and note.xanchor == "right" and note.xref == "x2"
-    assert note.text.strip() == "T_α,β3 = 10,000"
+    assert note.text.strip() == "T_α,β₃ = 10,000"
     early = _note(schedules_figure([("A", OptimizerConfig(t_alpha_beta3=2_000))], 10_000))
     assert early.x == 2_000 and early.xanchor == "left"  # room on the right: beside the line as before
     # On a log step axis 2,000 of 10,000 is far right; a T beyond the run is noted at the right edge.

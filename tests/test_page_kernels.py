@@ -18,7 +18,7 @@ def test_defaults_show_both_runs_at_the_end_of_the_run():
     k = np.asarray(adam["customdata"], dtype=float)
     np.testing.assert_allclose(adam["y"][np.isfinite(adam["y"])],
                                (0.1 * 0.9**k / (1 - 0.9**5000))[np.isfinite(adam["y"])], rtol=1e-5)
-    # AdEMAMix defaults: α = 5, β3 = 0.9999 → slow mass α(1 − β3^t) (legend and mass box)
+    # AdEMAMix defaults: α = 5, β₃ = 0.9999 → slow mass α(1 − β₃^t) (legend and mass box)
     slow = traces(fig, component="slow")[0]
     assert f"mass {5 * (1 - 0.9999**5000):.3g}" in slow["name"]
     config = fig["_config"]

@@ -19,7 +19,7 @@ def test_defaults():
     (fig,) = charts(at)
     assert fig["layout"]["title"]["text"] == "Schedules over 5,000 steps"
     beta = [t for t in fig["data"] if t["yaxis"] == "y"]
-    assert len(beta) == 1 and np.allclose(beta[0]["y"], 0.9999)  # default AdEMAMix: no warm-up → constant β3
+    assert len(beta) == 1 and np.allclose(beta[0]["y"], 0.9999)  # default AdEMAMix: no warm-up → constant β₃
     assert "No AdEMAMix run has a warm-up" in " ".join(str(i.value) for i in at.info)
     assert fig["_config"]["toImageButtonOptions"]["filename"] == "ademamix-lab-schedules-5000"
 
@@ -47,7 +47,7 @@ def test_preset_warmup_runs_and_both_schedulers():
     assert at.session_state["r1_T"] == 10_000 and at.session_state["r2_b3s"] == "linear"
     beta = {t["name"]: t for t in fig["data"] if t["yaxis"] == "y"}
     paper = next(t for n, t in beta.items() if "paper (half-life)" in n and "comparison" not in n)
-    linear = next(t for n, t in beta.items() if n.endswith("β3, linear"))
+    linear = next(t for n, t in beta.items() if n.endswith("β₃, linear"))
     x = np.asarray(paper["x"])
     for i in (0, len(x) // 3, len(x) - 1):
         t = float(x[i])
@@ -66,7 +66,7 @@ def test_url_toggles():
     (fig,) = charts(at)
     assert fig["layout"]["yaxis"]["type"] == "log" and fig["layout"]["yaxis3"]["type"] == "log"
     solid = next(t for t in fig["data"] if t["yaxis"] == "y" and "comparison" not in t["name"])
-    assert solid["y"][-1] == pytest.approx(1e-4, rel=1e-9)  # 1 − β3 at the end
+    assert solid["y"][-1] == pytest.approx(1e-4, rel=1e-9)  # 1 − β₃ at the end
     assert solid["x"][-1] == 20_000
 
 

@@ -1,5 +1,7 @@
 """Sweeps page (AppTest): defaults, presets, bad query strings; a cell of the page's heatmap equals a direct
 ``simulate`` of its configuration; a selected cell opens on Trajectories with that configuration."""
+from urllib.parse import parse_qs, urlparse
+
 import numpy as np
 import pytest
 
@@ -55,11 +57,12 @@ def test_a_cell_equals_a_direct_simulate_of_its_config(ix, iy):
 def test_selected_cell_opens_on_trajectories_with_that_configuration():
     at = run_page("sweeps", SMALL)
     scene, view, cfg = page_sweep(at)
-    at.session_state["_sweep_cell"] = ("grid", 0, 5, 3)
+    at.session_state["cx"], at.session_state["cy"] = 5, 3  # what a click on the heatmap writes
     at.run()
     assert any("Selected: cell α=" in str(m.value) for m in at.markdown)
     (fig,) = charts(at)
     assert any(t.get("name") == "selected cell" and list(t["x"]) == [5] for t in fig["data"])
+    assert at.query_params["cx"] == "5" and at.query_params["cy"] == "3"  # the selection is in the URL
     at.button(key="open_cell").click().run()
     assert not at.exception
     # Now on the Trajectories page, whose run 2 is the cell's configuration.
@@ -69,6 +72,54 @@ def test_selected_cell_opens_on_trajectories_with_that_configuration():
     assert at.session_state["r2_b3"] == pytest.approx(expected.beta3)
     assert at.session_state["r2_name"].startswith("cell α=")
     assert at.session_state["steps"] == 300
+
+
+def test_selected_cell_from_the_url():
+    """A copied URL reproduces the selection: the "Selected" text and the link to Trajectories."""
+    at = run_page("sweeps", SMALL | {"cx": "5", "cy": "3"})
+    assert not warnings(at)
+    _, view, cfg = page_sweep(at)
+    run = cell_config(cfg, 5, 3)
+    alpha, beta3 = cfg.x.values()[5], cfg.y.values()[3]
+    assert (view.cell_x, view.cell_y) == (5, 3)
+    selected = next(str(m.value) for m in at.markdown if "Selected: cell" in str(m.value))
+    assert f"α={alpha:.4g}" in selected and f"β₃={beta3:.4g}" in selected
+    (link,) = [b for b in at.get("link_button")]
+    query = parse_qs(urlparse(link.proto.url).query)
+    assert float(query["r2_alpha"][0]) == pytest.approx(run.optimizer.alpha)
+    assert float(query["r2_b3"][0]) == pytest.approx(run.optimizer.beta3)
+    assert query["steps"] == ["300"]
+    (fig,) = charts(at)
+    assert any(t.get("name") == "selected cell" and list(t["x"]) == [5] for t in fig["data"])
+    assert at.query_params["cx"] == "5" and at.query_params["cy"] == "3"
+
+
+def test_selected_basin_cell_from_the_url():
+    at = run_page("sweeps", {"preset": "basins-trap", "bn": "16", "ssteps": "300", "cx": "2", "cy": "7",
+                             "cmap": "1"})
+    assert not warnings(at)
+    assert any("Selected: cell start x=" in str(m.value) and "(run 2)" in str(m.value) for m in at.markdown)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"cx": "8", "cy": "3"}, ["`cx=8` ignored: cell column cx=8 is outside the grid (8 columns: 0 … 7)", "`cy=3`"]),
+    ({"cx": "2", "cy": "6"}, ["`cy=6` ignored: cell row cy=6 is outside the grid (6 rows: 0 … 5)"]),
+    ({"cx": "2.5", "cy": "1"}, ["`cx=2.5` ignored: not a whole number", "`cy=1` ignored: a selected cell needs both"]),
+    ({"cx": "x", "cy": "1"}, ["`cx=x` ignored: not a whole number"]),
+    ({"cx": "-1", "cy": "1"}, ["`cx=-1` ignored: out of range"]),
+    ({"cx": "2"}, ["`cx=2` ignored: a selected cell needs both its column cx and its row cy"]),
+    ({"cx": "2", "cy": "1", "cmap": "1"}, ["`cmap=1` ignored: the grid has a single map"]),
+])
+def test_bad_selected_cell_in_the_url(query, expected):
+    at = run_page("sweeps", SMALL | query)
+    text = warnings(at)
+    for part in expected:
+        assert part in text, (part, text)
+    assert not errors(at) and charts(at)
+    keeps = query.get("cmap") == "1"  # only the bad map index is dropped, the cell stays
+    assert any("Selected: cell" in str(m.value) for m in at.markdown) == keeps
+    assert ("cx" in at.query_params) == keeps and "cmap" not in at.query_params
+    assert at.query_params["sxn"] == "8"  # the sweep's own settings are kept
 
 
 def test_adam_run_gets_a_hint_and_a_fix():

@@ -47,7 +47,7 @@ class Bounds:
         return True
 
     def describe(self, name: str = "value") -> str:
-        """'0 < lr ≤ 10', '0 ≤ β1 < 1', 'steps ≥ 1', …"""
+        """'0 < lr ≤ 10', '0 ≤ β₁ < 1', 'steps ≥ 1', …"""
         parts = []
         if self.lo is not None:
             parts.append(f"{_num(self.lo)} {'≤' if self.lo_inclusive else '<'} ")

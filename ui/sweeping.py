@@ -20,7 +20,6 @@ from .views import CODECS, PARAM_RANGES, SweepsView, axes_for, cell_scene, swept
 
 SWEEPS = BoundedCache("sweeps", max_entries=32, max_bytes=512 * 2**20,
                       size_of=lambda r: sum(v.nbytes for v in vars(r).values() if isinstance(v, np.ndarray)))
-CELL_KEY = "_sweep_cell"  # (mode, panel, ix, iy) of the selected cell
 GOTO_KEY = "_sweep_goto_trajectories"
 TRAJECTORIES_PAGE = "pages/trajectories.py"
 
@@ -74,7 +73,7 @@ def on_axis_param(prefix: str) -> None:
         except Exception:  # noqa: BLE001
             pass
     ss[f"s{prefix}lo"], ss[f"s{prefix}hi"], ss[f"s{prefix}log"] = float(lo), float(hi), bool(log)
-    ss.pop(CELL_KEY, None)
+    clear_selection()
 
 
 def use_default_axes() -> None:
@@ -84,10 +83,10 @@ def use_default_axes() -> None:
     view = _view()
     k = swept_run(scene, view)
     codec = CODECS["sweeps"]
-    fields = view.model_dump() | axes_for(scene.runs[k - 1].optimizer)
+    fields = view.model_dump() | axes_for(scene.runs[k - 1].optimizer) | {"cell_x": None, "cell_y": None,
+                                                                             "cell_panel": 0}
     for key, value in codec.to_state(SweepsView.model_validate(fields)).items():
         ss[key] = value
-    ss.pop(CELL_KEY, None)
 
 
 def _view() -> SweepsView:
@@ -110,14 +109,16 @@ def on_select(chart_key: str, mode: str) -> None:
     except Exception:  # noqa: BLE001 — a malformed selection event must never break the page
         cell = None
     if cell is not None:
-        st.session_state[CELL_KEY] = (mode, *cell)
+        panel, ix, iy = (int(v) for v in cell)
+        ss = st.session_state
+        ss["cx"], ss["cy"], ss["cmap"] = ix, iy, panel if mode == "basin" else 0
 
 
-def selected(mode: str, shape: tuple[int, int], panels: int = 1) -> tuple[int, int, int] | None:
-    cell = st.session_state.get(CELL_KEY)
-    if not cell or cell[0] != mode:
+def selected(view: SweepsView, shape: tuple[int, int], panels: int = 1) -> tuple[int, int, int] | None:
+    """The view's selected cell (panel, ix, iy) if it lies on maps of this shape."""
+    if view.cell is None:
         return None
-    _, panel, ix, iy = cell
+    panel, ix, iy = view.cell
     ny, nx = shape
     if 0 <= panel < panels and 0 <= ix < nx and 0 <= iy < ny:
         return panel, ix, iy
@@ -125,7 +126,9 @@ def selected(mode: str, shape: tuple[int, int], panels: int = 1) -> tuple[int, i
 
 
 def clear_selection() -> None:
-    st.session_state.pop(CELL_KEY, None)
+    """Unselect the cell (a callback of every control that changes what the cells are, e.g. their number)."""
+    ss = st.session_state
+    ss["cx"], ss["cy"], ss["cmap"] = None, None, 0
 
 
 # ------------------------------------------------------------------------------------------------ open a cell

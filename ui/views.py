@@ -119,7 +119,7 @@ PARAM_RANGES: dict[str, tuple[float, float, bool]] = {
     "eps": (1e-12, 1e-2, True), "weight_decay": (1e-4, 1.0, True), "noise_sigma": (0.0, 2.0, False),
     "start_x": (-3.0, 3.0, False), "start_y": (-3.0, 3.0, False),
 }
-DEFAULT_AXES = {"ademamix": ("alpha", "beta3")}  # others: lr × β1
+DEFAULT_AXES = {"ademamix": ("alpha", "beta3")}  # others: lr × β₁
 
 
 class SweepsView(FrozenModel):
@@ -144,12 +144,40 @@ class SweepsView(FrozenModel):
     basin_b: int = Field(2, ge=1, le=MAX_RUNS, description="Basin map: right run")
     basin_n: int = Field(64, ge=4, le=128, description="Basin map: start points per axis")
     basin_metric: BasinMetric = Field("first_hit", description="Colour of the basin maps")
+    cell_x: int | None = Field(None, ge=0, le=127,
+                               description="Selected cell: column, 0-based (grid: x value; basin map: start x)")
+    cell_y: int | None = Field(None, ge=0, le=127,
+                               description="Selected cell: row, 0-based (grid: y value; basin map: start y)")
+    cell_panel: int = Field(0, ge=0, le=1, description="Selected cell: which basin map (grid: always 0)")
 
     @model_validator(mode="after")
     def _distinct(self) -> "SweepsView":
         if self.x_param == self.y_param:
             raise ValueError(f"the x and y axes must sweep different quantities (both are {self.x_param})")
         return self
+
+    @model_validator(mode="after")
+    def _cell_in_grid(self) -> "SweepsView":
+        if (self.cell_x is None) != (self.cell_y is None):
+            raise ValueError("a selected cell needs both its column cx and its row cy")
+        if self.mode == "grid" and self.cell_panel != 0:
+            raise ValueError("the grid has a single map (cmap=1 selects the right basin map)")
+        if self.cell_x is None:
+            return self
+        nx, ny = (self.x_num, self.y_num) if self.mode == "grid" else (self.basin_n, self.basin_n)
+        where = "the grid" if self.mode == "grid" else "the basin maps"
+        for name, index, n in (("column cx", self.cell_x, nx), ("row cy", self.cell_y, ny)):
+            if index >= n:
+                raise ValueError(f"cell {name}={index} is outside {where} ({n} {'columns' if 'x' in name else 'rows'}:"
+                                 f" 0 … {n - 1})")
+        return self
+
+    @property
+    def cell(self) -> tuple[int, int, int] | None:
+        """The selected cell as (panel, ix, iy), or None."""
+        if self.cell_x is None or self.cell_y is None:
+            return None
+        return self.cell_panel, self.cell_x, self.cell_y
 
 
 METRIC_LABELS = {"final_distance": "final distance to the minimum", "first_hit": "steps to reach ε",
@@ -188,12 +216,20 @@ SWEEP_CONTROLS: tuple[Control, ...] = (
     Control("bn", SweepsView, "basin_n", "grid", "start points per axis", grid=(16, 24, 32, 48, 64, 96, 128)),
     Control("bmetric", SweepsView, "basin_metric", "choice", "colour by", grid=typing.get_args(BasinMetric),
             labels=METRIC_LABELS),
+    # The selected cell (set by clicking the heatmap / a basin map; no widget). Last, so that a decode whose
+    # cross-field rules fail drops the selection before any sweep setting.
+    Control("cx", SweepsView, "cell_x", "int", "selected cell: column"),
+    Control("cy", SweepsView, "cell_y", "int", "selected cell: row"),
+    Control("cmap", SweepsView, "cell_panel", "choice", "selected cell: basin map", grid=(0, 1),
+            labels={0: "left", 1: "right"}),
 )
 
 VIEW_MODELS: dict[str, type[FrozenModel]] = {"kernels": KernelsView, "schedules": SchedulesView,
                                              "sweeps": SweepsView}
 VIEW_CONTROLS: dict[str, tuple[Control, ...]] = {"kernels": KERNEL_CONTROLS, "schedules": SCHEDULE_CONTROLS,
                                                  "sweeps": SWEEP_CONTROLS}
+# URL keys that only mean something together: a decode may drop them as one.
+VIEW_GROUPS: dict[str, tuple[frozenset[str], ...]] = {"sweeps": (frozenset({"cx", "cy", "cmap"}),)}
 VIEW_KEYS: dict[str, frozenset[str]] = {page: frozenset(c.name for c in controls)
                                         for page, controls in VIEW_CONTROLS.items()}
 
@@ -226,6 +262,25 @@ class ViewCodec:
     @property
     def keys(self) -> frozenset[str]:
         return VIEW_KEYS[self.page]
+
+    def _drop_candidates(self, given: list[Control]) -> list[list[Control]]:
+        """Sets of given controls to fall back on, in order: latest first; a group is tried member by member,
+        then whole."""
+        out: list[list[Control]] = []
+        seen: set[str] = set()
+        for c in reversed(given):
+            if c.name in seen:
+                continue
+            group = next((g for g in VIEW_GROUPS.get(self.page, ()) if c.name in g), None)
+            if group is None:
+                out.append([c])
+                continue
+            members = [d for d in given if d.name in group]
+            seen |= {d.name for d in members}
+            out += [[d] for d in reversed(members)]
+            if len(members) > 1:
+                out.append(members)
+        return out
 
     def to_state(self, view: FrozenModel) -> dict[str, Any]:
         return {c.name: getattr(view, c.field) for c in self.controls}
@@ -264,14 +319,16 @@ class ViewCodec:
             return self.model.model_validate(fields), messages
         except ValidationError as err:
             reason = pydantic_reason(err)
-        # A cross-field rule failed: drop the fewest given values (latest first) that makes the view valid.
-        for c in reversed(given):
-            trial = {**fields, c.field: getattr(base, c.field)}
+        # A cross-field rule failed: drop the fewest given values (latest first) that makes the view valid. Values
+        # that only mean something together (VIEW_GROUPS: the selected cell's cx, cy, cmap) may go together.
+        for dropped in self._drop_candidates(given):
+            trial = {**fields, **{c.field: getattr(base, c.field) for c in dropped}}
             try:
                 view = self.model.model_validate(trial)
             except ValidationError:
                 continue
-            messages.append(sc._msg(c.name, raw_of.get(c.name), reason, "the default"))
+            for c in dropped:
+                messages.append(sc._msg(c.name, raw_of.get(c.name), reason, "the default"))
             return view, messages
         for c in given:
             messages.append(sc._msg(c.name, raw_of.get(c.name), reason, "the default"))
