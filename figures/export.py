@@ -315,6 +315,11 @@ def _table_json(table: Table) -> dict[str, list[Any]]:
     return {name: [_json_number(v) for v in col.tolist()] for name, col in _columns(table).items()}
 
 
+def _document_header(fmt: str, version: str | None) -> dict[str, Any]:
+    """The fields every exported JSON document starts with (format, its version, the app and its version)."""
+    return {"format": fmt, "format_version": FORMAT_VERSION, "app": APP_NAME, "app_version": version or app_version()}
+
+
 def data_document(
     kind: str,
     tables: Mapping[str, Table],
@@ -326,10 +331,7 @@ def data_document(
 ) -> str:
     """A JSON document with named tables (column → values) and the exact config that produced them."""
     doc = {
-        "format": DATA_FORMAT,
-        "format_version": FORMAT_VERSION,
-        "app": APP_NAME,
-        "app_version": version or app_version(),
+        **_document_header(DATA_FORMAT, version),
         "kind": kind,
         "page": page,
         "config": _config_payload(config),
@@ -458,10 +460,7 @@ class ConfigUploadError(ValueError):
 def config_document(config: BaseModel, *, page: str, version: str | None = None) -> str:
     """The exact view config as a JSON document that ``parse_config_document`` restores."""
     doc = {
-        "format": CONFIG_FORMAT,
-        "format_version": FORMAT_VERSION,
-        "app": APP_NAME,
-        "app_version": version or app_version(),
+        **_document_header(CONFIG_FORMAT, version),
         "page": page,
         "config": config.model_dump(mode="json"),
     }

@@ -105,8 +105,7 @@ def render_schedules(config, style: Style = DEFAULT_STYLE) -> list[Rendered]:
     runs = [(label, cfg.optimizer) for label, cfg in zip(_labels(scene), scene.run_configs())]
     fig = fs.schedules_figure(runs, scene.steps, slots=[r.color for r in scene.runs], log_x=view.log_x,
                               one_minus_beta=view.one_minus_beta, log_half_life=view.log_half_life, style=style)
-    steps = np.arange(1, scene.steps + 1)
-    tables = {label: fs.schedule_table(opt, scene.steps, t=steps) for label, opt in runs}
+    tables = fs.every_step_tables(runs, scene.steps)
     return [Rendered("schedules", f"Schedules over {scene.steps:,} steps", fig, tables, "schedules")]
 
 

@@ -39,6 +39,12 @@ def sample_steps(steps: int, t_warm: int = 0, max_points: int = MAX_POINTS) -> n
     return np.unique(np.concatenate([grid, np.asarray(extra, dtype=np.int64)]))
 
 
+def every_step_tables(runs, steps: int) -> dict[str, dict[str, np.ndarray]]:
+    """``schedule_table`` of each (label, OptimizerConfig) at every step 1…steps: the exported data."""
+    t = np.arange(1, steps + 1)
+    return {label: schedule_table(opt, steps, t=t) for label, opt in runs}
+
+
 def schedule_table(cfg: OptimizerConfig, steps: int, t: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The schedules of ``cfg`` at the 1-based steps ``t`` (default: ``sample_steps``), as AdEMAMix evaluates them.
 

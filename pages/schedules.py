@@ -3,7 +3,6 @@ runs' T_α,β₃ and step count; and the paper's Fig. 7. Thin page: widgets from
 ``figures.schedules`` (which evaluates ``dynamics.schedules``). No maths here."""
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from figures import schedules as fs
@@ -50,12 +49,9 @@ if view.figure == "current":
                 "“warm-up T_α,β₃” on a run, or pick the preset “Warm-up over the whole run”.",
                 icon=":material/info:")
 
-    def schedule_tables() -> dict:
-        steps = np.arange(1, scene.steps + 1)
-        return {label: fs.schedule_table(opt, scene.steps, t=steps) for label, opt in runs}
-
     figures = {"schedules": exports.FigureExport(f"Schedules over {scene.steps:,} steps", lambda: fig)}
-    data = {"schedules": exports.DataExport("Schedules (every step)", "schedules", schedule_tables, key="run")}
+    data = {"schedules": exports.DataExport("Schedules (every step)", "schedules",
+                                            lambda: fs.every_step_tables(runs, scene.steps), key="run")}
 else:
     fig = fs.fig7_figure(view.fig7_beta_start, style=style)
     exports.chart(fig, key="fig7_chart", name="fig7")
